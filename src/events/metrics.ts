@@ -1,0 +1,233 @@
+/**
+ * Prometheus metrics for `/metrics` on the admin listener. Everything lives on a registry of its
+ * own, never prom-client's global default, so tests and several gateways in one process do not
+ * share counters.
+ *
+ * Label values are bounded: flows are the names in the policy (`setFlows` on reload), actions
+ * and error kinds are fixed sets, and anything else is counted as `_other`, so a client cannot
+ * mint series by choosing a path, a header or an address. The helpers below apply the bounds;
+ * the raw handles are exposed for reading and for tests, and whoever increments them directly
+ * takes over that duty.
+ */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { DecisionEvent } from './event.js';
+import type { RecorderStats } from './recorder.js';
+
+export const OTHER_LABEL = '_other';
+
+/** `value` when it is one of `allowed`, else `_other`. */
+export function boundedLabel(value: string, allowed: ReadonlySet<string>): string {
+  return allowed.has(value) ? value : OTHER_LABEL;
+}
+
+export const UPSTREAM_ERROR_KINDS = ['connect', 'timeout', 'reset', 'other'] as const;
+export type UpstreamErrorKind = (typeof UPSTREAM_ERROR_KINDS)[number];
+const upstreamErrorKinds: ReadonlySet<string> = new Set(UPSTREAM_ERROR_KINDS);
+
+export const STORE_NAMES = ['memory', 'redis'] as const;
+const storeNames: ReadonlySet<string> = new Set(STORE_NAMES);
+
+/** Deciding costs microseconds on the memory store; the top buckets catch a slow store. */
+const DECISION_BUCKETS = [5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 0.01];
+const UPSTREAM_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+/** Indexed by status / 100; status 0 means the client went away before an answer. */
+const CODE_CLASSES = [OTHER_LABEL, '1xx', '2xx', '3xx', '4xx', '5xx'] as const;
+
+/** What the metrics read from the event recorder on each scrape. */
+export interface EventStatsSource {
+  stats(): RecorderStats;
+}
+
+export interface MetricsOptions {
+  /** Flow names of the current policy; other flow values are counted as `_other`. */
+  readonly flows?: Iterable<string>;
+  /** The recorder whose sinks are reported; can also be attached later with `watchEvents`. */
+  readonly events?: EventStatsSource;
+  /** Node process metrics (CPU, memory, event-loop delay, GC) prefixed `botgate_`. Default true. */
+  readonly processMetrics?: boolean;
+}
+
+export interface Metrics {
+  readonly registry: Registry;
+  readonly requests: Counter<'flow' | 'action' | 'enforced'>;
+  readonly responses: Counter<'code_class'>;
+  readonly decisionDuration: Histogram<'flow'>;
+  readonly upstreamDuration: Histogram<'flow'>;
+  readonly upstreamErrors: Counter<'flow' | 'kind'>;
+  readonly storeErrors: Counter<'store'>;
+  readonly storeDegraded: Gauge;
+  readonly degradedDecisions: Counter<'flow'>;
+  readonly eventsRecorded: Counter;
+  readonly eventsWritten: Counter<'sink'>;
+  readonly eventsDropped: Counter<'sink'>;
+  readonly eventsSinkFailures: Counter<'sink'>;
+  readonly eventsBacklog: Gauge<'sink'>;
+  /** Replaces the known flow names (after a policy reload). */
+  setFlows(flows: Iterable<string>): void;
+  flowLabel(flow: string): string;
+  /** Counts one decision: request, response class, decision time and upstream time. */
+  observeDecision(event: DecisionEvent): void;
+  upstreamError(flow: string, kind: UpstreamErrorKind): void;
+  storeError(store: string): void;
+  /** Counts a request decided while the store was degraded (failMode in effect). */
+  degradedDecision(flow: string): void;
+  setStoreDegraded(degraded: boolean): void;
+  watchEvents(source: EventStatsSource): void;
+  render(): Promise<{ contentType: string; body: string }>;
+}
+
+export function createMetrics(options: MetricsOptions = {}): Metrics {
+  const registry = new Registry();
+  const registers = [registry];
+  let flows: ReadonlySet<string> = new Set(options.flows ?? []);
+  let events: EventStatsSource | undefined = options.events;
+
+  const requests = new Counter({
+    name: 'botgate_requests_total',
+    help: 'Requests decided, by flow, action and whether the action was enforced (false in monitor mode).',
+    labelNames: ['flow', 'action', 'enforced'] as const,
+    registers,
+  });
+  const responses = new Counter({
+    name: 'botgate_responses_total',
+    help: 'Responses sent to clients by status class; "_other" counts clients that went away or odd statuses.',
+    labelNames: ['code_class'] as const,
+    registers,
+  });
+  const decisionDuration = new Histogram({
+    name: 'botgate_decision_duration_seconds',
+    help: 'Time spent deciding a request: signals, store, detectors and policy.',
+    labelNames: ['flow'] as const,
+    buckets: DECISION_BUCKETS,
+    registers,
+  });
+  const upstreamDuration = new Histogram({
+    name: 'botgate_upstream_duration_seconds',
+    help: 'Time from forwarding a request to the upstream response headers.',
+    labelNames: ['flow'] as const,
+    buckets: UPSTREAM_BUCKETS,
+    registers,
+  });
+  const upstreamErrors = new Counter({
+    name: 'botgate_upstream_errors_total',
+    help: 'Requests the upstream could not answer, by kind: connect, timeout, reset, other.',
+    labelNames: ['flow', 'kind'] as const,
+    registers,
+  });
+  const storeErrors = new Counter({
+    name: 'botgate_store_errors_total',
+    help: 'Failed state store operations.',
+    labelNames: ['store'] as const,
+    registers,
+  });
+  const storeDegraded = new Gauge({
+    name: 'botgate_store_degraded',
+    help: '1 while the shared store is unreachable and decisions follow failMode, else 0.',
+    registers,
+  });
+  const degradedDecisions = new Counter({
+    name: 'botgate_degraded_decisions_total',
+    help: 'Requests decided while the store was degraded.',
+    labelNames: ['flow'] as const,
+    registers,
+  });
+
+  // Event counters live in the recorder (which must not depend on metrics) and are read on scrape.
+  const eventsRecorded = new Counter({
+    name: 'botgate_events_recorded_total',
+    help: 'Decision events recorded.',
+    registers,
+    collect() {
+      if (events === undefined) return;
+      this.reset();
+      this.inc(events.stats().recorded);
+    },
+  });
+  type SinkField = 'written' | 'dropped' | 'failures' | 'backlog';
+  const sinkCounter = (name: string, help: string, field: SinkField) =>
+    new Counter({
+      name,
+      help,
+      labelNames: ['sink'] as const,
+      registers,
+      collect() {
+        if (events === undefined) return;
+        this.reset();
+        for (const sink of events.stats().sinks) this.inc({ sink: sink.name }, sink[field]);
+      },
+    });
+  const eventsWritten = sinkCounter('botgate_events_written_total', 'Decision events stored by each sink.', 'written');
+  const eventsDropped = sinkCounter(
+    'botgate_events_dropped_total',
+    "Decision events dropped because a sink's backlog was full.",
+    'dropped',
+  );
+  const eventsSinkFailures = sinkCounter(
+    'botgate_events_sink_failures_total',
+    'Event batches a sink failed to write (each is retried).',
+    'failures',
+  );
+  const eventsBacklog = new Gauge({
+    name: 'botgate_events_backlog',
+    help: 'Decision events waiting for each sink.',
+    labelNames: ['sink'] as const,
+    registers,
+    collect() {
+      if (events === undefined) return;
+      this.reset();
+      for (const sink of events.stats().sinks) this.set({ sink: sink.name }, sink.backlog);
+    },
+  });
+
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'botgate_' });
+
+  const flowLabel = (flow: string): string => boundedLabel(flow, flows);
+
+  return {
+    registry,
+    requests,
+    responses,
+    decisionDuration,
+    upstreamDuration,
+    upstreamErrors,
+    storeErrors,
+    storeDegraded,
+    degradedDecisions,
+    eventsRecorded,
+    eventsWritten,
+    eventsDropped,
+    eventsSinkFailures,
+    eventsBacklog,
+    setFlows(names) {
+      flows = new Set(names);
+    },
+    flowLabel,
+    observeDecision(event) {
+      const flow = flowLabel(event.flow);
+      requests.inc({ flow, action: event.action, enforced: event.enforced ? 'true' : 'false' });
+      responses.inc({
+        code_class: event.status === 0 ? OTHER_LABEL : (CODE_CLASSES[Math.floor(event.status / 100)] ?? OTHER_LABEL),
+      });
+      decisionDuration.observe({ flow }, event.decisionMicros / 1e6);
+      if (event.upstreamMs !== null) upstreamDuration.observe({ flow }, event.upstreamMs / 1e3);
+    },
+    upstreamError(flow, kind) {
+      upstreamErrors.inc({ flow: flowLabel(flow), kind: boundedLabel(kind, upstreamErrorKinds) });
+    },
+    storeError(store) {
+      storeErrors.inc({ store: boundedLabel(store, storeNames) });
+    },
+    degradedDecision(flow) {
+      degradedDecisions.inc({ flow: flowLabel(flow) });
+    },
+    setStoreDegraded(degraded) {
+      storeDegraded.set(degraded ? 1 : 0);
+    },
+    watchEvents(source) {
+      events = source;
+    },
+    async render() {
+      return { contentType: registry.contentType, body: await registry.metrics() };
+    },
+  };
+}
