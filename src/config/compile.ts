@@ -9,7 +9,8 @@ import type { Detector, FlowRef } from '../detectors/detector.js';
 import { builtinDetectors } from '../detectors/registry.js';
 import { AddressList } from '../policy/address-list.js';
 import { ALL_FLOW_METHODS, FLOW_ROUTER_OPTIONS, flowMethods } from './validate.js';
-import type { Action, FieldRole, FlowKind, Mode, PolicyDocument, RateKey, RuleDocument } from './schema.js';
+import { compileOutcome, type OutcomeRule } from '../signals/outcome.js';
+import type { Action, FieldRole, FlowDocument, FlowKind, Mode, PolicyDocument, RateKey, RuleDocument } from './schema.js';
 
 export interface CompiledRateRule {
   readonly name: string;
@@ -30,11 +31,19 @@ export interface CompiledFindingRule {
   readonly reasons: ReadonlySet<string> | null;
   /** Matches when the combined score reaches this; null when the rule has no score. */
   readonly score: number | null;
+  /** Only for this kind of client; null for both. */
+  readonly client: 'browser' | 'api' | null;
 }
 
 export interface CompiledFlow extends FlowRef {
   readonly fields: Readonly<Partial<Record<FieldRole, string>>> | null;
+  /** How the upstream's answer tells success from failure; null when the flow does not learn. */
+  readonly outcome: OutcomeRule | null;
+  /** Where the acting account is found (lower-case header name, or cookie name). */
+  readonly account: { readonly header: string | null; readonly cookie: string | null } | null;
   readonly detectors: readonly Detector[];
+  /** The detectors with a `learn` phase, for flows with outcomes. */
+  readonly learners: readonly Detector[];
   readonly rateRules: readonly CompiledRateRule[];
   readonly findingRules: readonly CompiledFindingRule[];
 }
@@ -58,22 +67,28 @@ export interface CompileOptions {
 }
 
 export function compilePolicy(doc: PolicyDocument, options: CompileOptions = {}): CompiledPolicy {
-  const detectors = options.detectors ?? builtinDetectors();
+  const detectors = options.detectors ?? builtinDetectors(doc);
   const rules = doc.rules;
-  const buildFlow = (name: string, kind: FlowKind, fields: CompiledFlow['fields']): CompiledFlow => {
+  const buildFlow = (name: string, kind: FlowKind, flow: FlowDocument | null): CompiledFlow => {
     const ref = { name, kind };
     const applicable = rules.filter((r) => appliesToFlow(r, ref));
+    const own = detectors.filter((d) => d.appliesTo(ref));
     return Object.freeze({
       name,
       kind,
-      fields,
-      detectors: Object.freeze(detectors.filter((d) => d.appliesTo(ref))),
+      fields: flow?.fields ? Object.freeze({ ...flow.fields }) : null,
+      outcome: compileOutcome(flow?.outcome),
+      account: flow?.account
+        ? Object.freeze({ header: flow.account.header?.toLowerCase() ?? null, cookie: flow.account.cookie ?? null })
+        : null,
+      detectors: Object.freeze(own),
+      learners: Object.freeze(own.filter((d) => d.learn !== undefined)),
       rateRules: Object.freeze(applicable.flatMap(compileRateRule)),
       findingRules: Object.freeze(applicable.flatMap(compileFindingRule)),
     });
   };
 
-  const flows = doc.flows.map((f) => buildFlow(f.name, f.kind, f.fields ? Object.freeze({ ...f.fields }) : null));
+  const flows = doc.flows.map((f) => buildFlow(f.name, f.kind, f));
   const defaultFlow = buildFlow(DEFAULT_FLOW_NAME, 'page', null);
 
   // Matching ignores case, duplicate and trailing slashes (see FLOW_ROUTER_OPTIONS for why).
@@ -131,6 +146,7 @@ function compileFindingRule(rule: RuleDocument): CompiledFindingRule[] {
       action: rule.action,
       reasons: rule.when.reasons ? new Set(rule.when.reasons) : null,
       score: rule.when.score ?? null,
+      client: rule.when.client ?? null,
     }),
   ];
 }

@@ -1,0 +1,31 @@
+/** Starts a benchmark process that prints one JSON line of addresses, and stops it afterwards. */
+import { type ChildProcess, spawn } from 'node:child_process';
+
+export interface BenchProcess {
+  readonly addresses: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export async function startJsonLineProcess(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<BenchProcess> {
+  const child: ChildProcess = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'], cwd: options.cwd, env: { ...process.env, ...options.env } });
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+      const nl = out.indexOf('\n');
+      if (nl !== -1) resolve(out.slice(0, nl));
+    });
+    child.once('exit', (code) => reject(new Error(`${command} ${args.join(' ')} exited with ${code}`)));
+  });
+  child.stdout!.resume();
+  return {
+    addresses: JSON.parse(line) as Record<string, string>,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+      }),
+  };
+}

@@ -1,0 +1,28 @@
+-- Each request from a different client address (RFC 2544 benchmarking range 198.18.0.0/15),
+-- sent as X-Forwarded-For through a trusted loopback hop, with a real browser's headers: the
+-- gateway's per-client state sees a realistic spread of keys, as behind a load balancer.
+-- BOTGATE_BENCH_METHOD=POST sends a JSON login with a random username instead of a GET.
+local method = os.getenv("BOTGATE_BENCH_METHOD") or "GET"
+local counter = 0
+
+wrk.headers["User-Agent"] = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+wrk.headers["Accept"] = "application/json, text/plain, */*"
+wrk.headers["Accept-Language"] = "en-GB,en;q=0.9"
+wrk.headers["Accept-Encoding"] = "gzip, deflate, br, zstd"
+wrk.headers["sec-ch-ua"] = '"Google Chrome";v="131", "Chromium";v="131", "Not_A Brand";v="24"'
+wrk.headers["sec-ch-ua-mobile"] = "?0"
+wrk.headers["sec-ch-ua-platform"] = '"Linux"'
+wrk.headers["Sec-Fetch-Site"] = "same-origin"
+wrk.headers["Sec-Fetch-Mode"] = "cors"
+wrk.headers["Sec-Fetch-Dest"] = "empty"
+
+request = function()
+  counter = counter + 1
+  local n = (counter * 2654435761) % 131072
+  wrk.headers["X-Forwarded-For"] = string.format("198.%d.%d.%d", 18 + (n % 2), math.floor(n / 512) % 256, (n % 254) + 1)
+  if method == "POST" then
+    wrk.headers["Content-Type"] = "application/json"
+    return wrk.format("POST", nil, nil, string.format('{"username":"user%d@example.com","password":"not-the-password"}', counter))
+  end
+  return wrk.format("GET")
+end

@@ -1,0 +1,65 @@
+/**
+ * botgate's command line: one entry for every command, `--help` on each, one clear line and a
+ * non-zero exit for anything a user can get wrong.
+ */
+import { checkCommand } from './cli/check.js';
+import { demoCommand } from './cli/demo.js';
+import { marketplaceCommand } from './cli/marketplace.js';
+import { runCommand } from './cli/run.js';
+import { UsageError } from './cli/usage-error.js';
+
+const HELP = `botgate — an inline gateway that stops credential stuffing, account takeover, fake signups,
+bot comments and scraping, with no change to the application.
+
+Usage: botgate <command> [options]
+
+Commands:
+  run           run the gateway in front of an HTTP upstream
+  demo          run the demo marketplace with botgate in front of it, and the admin listener
+  check FILE    validate a policy file; one line per problem
+  marketplace   run the demo marketplace alone (the upstream used by demo, tests and the simulator)
+
+Run "botgate <command> --help" for a command's options.`;
+
+type Command = (args: readonly string[]) => Promise<number>;
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  run: runCommand,
+  demo: demoCommand,
+  check: checkCommand,
+  marketplace: marketplaceCommand,
+};
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(HELP);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    console.log(process.env.npm_package_version ?? '0.1.0');
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`Cannot run "botgate ${name}": no such command (expected one of: ${Object.keys(COMMANDS).join(', ')})`);
+    return 2;
+  }
+  return command(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      console.error(err.message);
+      process.exitCode = err.exitCode;
+      return;
+    }
+    const known = err as { code?: string; message?: string; problems?: unknown };
+    console.error(known.message ?? String(err));
+    process.exitCode = 1;
+  },
+);

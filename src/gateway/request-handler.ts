@@ -1,0 +1,321 @@
+/**
+ * The request path (DESIGN.md): classify the flow, extract signals, read the flow's fields,
+ * judge in one store batch, decide, then forward with tags or answer directly. Every exchange
+ * ends as exactly one event, whatever happened (including client aborts and upstream faults).
+ */
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { reply, wantsHtml } from '../actions/reply.js';
+import type { AnswerCode } from '../actions/answers.js';
+import type { CompiledPolicy } from '../config/compile.js';
+import type { PolicyDocument } from '../config/schema.js';
+import type { DetectorInput } from '../detectors/detector.js';
+import type { Decision } from '../policy/decide.js';
+import type { FlowFields, RequestSignals } from '../signals/request-signals.js';
+import type { Clock } from '../state/clock.js';
+import type { Store } from '../state/store.js';
+import { evaluate } from './evaluate.js';
+import { type Exchange, eventPath, toEvent } from './exchange.js';
+import { forwardRequestHeaders, forwardResponseHeaders } from './hop-headers.js';
+import { referenceId } from './reference-id.js';
+import { hasBody, readBoundedBody } from './request-body.js';
+import { classifyUpstreamError, type Upstream, type UpstreamFailure } from './upstream.js';
+import { BodySample } from './body-sample.js';
+import { cookieValue, type DeviceCookies } from './device-cookie.js';
+import { classifyOutcome, OUTCOME_BODY_LIMIT } from '../signals/outcome.js';
+import type { Outcome } from '../detectors/detector.js';
+import type { RequestHead } from '../signals/extract.js';
+import type { DecisionEvent } from '../events/event.js';
+
+/** The upstream's answer as outcome learning and the deceive action see it. */
+export interface UpstreamAnswer {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  /** The first bytes of the body when they were kept, else null. */
+  readonly body: Buffer | null;
+}
+
+
+/** Everything the handler needs; `policy` may be swapped whole by a reload. */
+export interface GatewayContext {
+  policy: CompiledPolicy;
+  readonly limits: PolicyDocument['limits'];
+  readonly preserveHost: boolean;
+  readonly store: Store;
+  readonly upstream: Upstream;
+  readonly clock: Clock;
+  readonly extractSignals: (head: RequestHead) => RequestSignals;
+  /** True when the peer is a trusted proxy, whose X-Forwarded-* headers are kept and extended. */
+  readonly isTrustedPeer: (peer: string) => boolean;
+  readonly readFields: (body: Buffer, contentType: string | undefined, fields: NonNullable<Exchange['flow']['fields']>) => {
+    fields: FlowFields | null;
+    error: string | null;
+    /** The username as sent, for the deceive action's echo only; never recorded. */
+    rawUsername: string | undefined;
+  };
+  /** Answers with a deceptive response (a failed login, a comment "posted"). */
+  readonly deceive: (x: Exchange, res: ServerResponse, html: boolean) => void;
+  /** Holds a request's answer for a while (bounded), then calls `answer`. */
+  readonly tarpit: (answer: () => void, cancelled: () => boolean) => void;
+  readonly devices: DeviceCookies;
+  readonly hashAccount: (value: string) => string;
+  /** Records that a device loaded a page (for "login without the page visit" and typing time). */
+  readonly pageViewed: (deviceId: string, now: number) => void;
+  /** Whether the upstream should be told this request may be an account takeover. */
+  readonly atoHeader: (x: Exchange) => boolean;
+  /** Learns from the upstream's answer to a flow with outcomes. */
+  readonly learn: (x: Exchange, outcome: Outcome, answer: UpstreamAnswer) => void;
+  readonly onDecision: (x: Exchange) => void;
+  readonly onUpstream: (x: Exchange, failure: UpstreamFailure | null) => void;
+  readonly record: (event: DecisionEvent) => void;
+  readonly log: (level: 'warn' | 'error', message: string, detail?: Record<string, unknown>) => void;
+}
+
+const BODY_METHODS_WITHOUT_FIELDS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
+
+export function createRequestHandler(ctx: GatewayContext): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    handle(ctx, req, res).catch((err: unknown) => {
+      ctx.log('error', 'request handling failed', { err: String(err) });
+      if (!res.headersSent) reply(res, 'bad_request', 'unknown', false, { connection: 'close' });
+      else res.destroy();
+    });
+  };
+}
+
+async function handle(ctx: GatewayContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const policy = ctx.policy;
+  const startedAt = performance.now();
+  const peer = normalisePeer(req.socket.remoteAddress);
+  const url = req.url ?? '/';
+  const method = req.method ?? 'GET';
+  const head: RequestHead = {
+    peer,
+    method,
+    rawHeaders: req.rawHeaders,
+    headers: req.headers,
+    secure: (req.socket as { encrypted?: boolean }).encrypted === true,
+  };
+  const x: Exchange = {
+    id: referenceId(),
+    time: ctx.clock.now(),
+    startedAt,
+    method,
+    path: eventPath(url),
+    host: req.headers.host ?? null,
+    flow: policy.matchFlow(method, url, req.headers.host),
+    signals: ctx.extractSignals(head),
+    fields: null,
+    device: ctx.devices.read(cookieHeader(req)),
+    issuedDevice: null,
+    rawUsername: undefined,
+    input: null,
+    decision: null,
+    decisionMicros: 0,
+    upstreamStatus: null,
+    upstreamMs: null,
+    answeredWith: null,
+    outcome: null,
+  };
+  res.once('close', () => ctx.record(toEvent(x, res.writableFinished ? res.statusCode : 0, policy.mode)));
+  const html = wantsHtml(req.headers.accept);
+
+  // Node keeps at most maxHeaderLines + 1 header lines (server.maxHeadersCount), so more than
+  // the cap means the client sent too many: answer 431 rather than judge a truncated head.
+  if (req.rawHeaders.length > ctx.limits.maxHeaderLines * 2) return answer(res, x, 'headers_too_large', html, true);
+  // Only origin-form targets are proxied; absolute-form and `*` are for forward proxies.
+  if (url.charCodeAt(0) !== 47 /* / */) return answer(res, x, 'bad_request', html, true);
+
+  let body: Buffer | null = null;
+  let bodyError: string | null = null;
+  const fieldSpec = x.flow.fields;
+  if (fieldSpec !== null && !BODY_METHODS_WITHOUT_FIELDS.has(method)) {
+    const read = await readBoundedBody(req, ctx.limits.maxBodyBytes);
+    if (read.kind === 'too-large') return answer(res, x, 'body_too_large', html, true);
+    if (read.kind === 'aborted') {
+      x.answeredWith = 'client_aborted';
+      res.destroy();
+      return;
+    }
+    body = read.body;
+    const extracted = ctx.readFields(body, req.headers['content-type'], fieldSpec);
+    x.fields = extracted.fields;
+    x.rawUsername = extracted.rawUsername;
+    bodyError = extracted.error;
+  }
+
+  const input: DetectorInput = {
+    id: x.id,
+    now: x.time,
+    method,
+    path: x.path,
+    flow: x.flow,
+    signals: x.signals,
+    fields: x.fields,
+    bodyError,
+    device: x.device,
+    client: x.signals.userAgent.class === 'browser' && (req.headers.accept?.includes('text/html') ?? false) ? 'browser' : 'api',
+    account: x.flow.account === null ? null : accountOf(ctx, req, x.flow.account),
+  };
+  x.input = input;
+  const decision = await evaluate(policy, x.flow, input, ctx.store);
+  x.decision = decision;
+  x.decisionMicros = Math.round((performance.now() - startedAt) * 1000);
+  ctx.onDecision(x);
+
+  if (decision.enforced) {
+    switch (decision.action) {
+      case 'block':
+        return answer(res, x, 'blocked', html, false);
+      case 'deceive':
+        x.answeredWith = 'deceived';
+        return ctx.deceive(x, res, html);
+      case 'challenge':
+        return answer(res, x, 'challenge_required', html, false);
+      case 'ratelimit':
+        return answer(res, x, 'rate_limited', html, false, { 'retry-after': String(decision.retryAfterSeconds ?? 60) });
+      case 'tarpit':
+        return ctx.tarpit(
+          () => answer(res, x, 'rate_limited', html, false, { 'retry-after': '60' }),
+          () => res.destroyed,
+        );
+      default:
+        break;
+    }
+  }
+  if (res.destroyed) return;
+  forward(ctx, req, res, x, decision, body, peer, html);
+}
+
+function forward(
+  ctx: GatewayContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  x: Exchange,
+  decision: Decision,
+  body: Buffer | null,
+  peer: string,
+  html: boolean,
+): void {
+  const headers = forwardRequestHeaders(req.rawHeaders, req.headers.connection, ctx.preserveHost);
+  const trusted = ctx.isTrustedPeer(peer);
+  const priorFor = trusted ? req.headers['x-forwarded-for'] : undefined;
+  const priorProto = trusted ? req.headers['x-forwarded-proto'] : undefined;
+  headers.push(
+    'x-forwarded-for',
+    priorFor ? `${priorFor}, ${peer}` : peer,
+    'x-forwarded-proto',
+    typeof priorProto === 'string' ? priorProto : (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http',
+    'x-botgate-id',
+    x.id,
+    'x-botgate-decision',
+    decision.action,
+    'x-botgate-enforced',
+    decision.enforced ? 'true' : 'false',
+    'x-botgate-decided-by',
+    decision.decidedBy,
+    'x-botgate-score',
+    String(decision.score),
+    'x-botgate-reasons',
+    reasonList(decision),
+  );
+  if (req.headers.host !== undefined) headers.push('x-forwarded-host', req.headers.host);
+
+  if (ctx.atoHeader(x)) headers.push('x-botgate-ato', 'suspected');
+
+  const requestBody = body ?? (hasBody(req) ? req : null);
+  const sentAt = performance.now();
+  // A client without a valid device cookie gets one with this answer (assets excepted: they are
+  // often served from caches that must not store a Set-Cookie).
+  const issued = x.device === null && x.flow.kind !== 'asset' ? ctx.devices.issue(x.time, isSecure(req)) : null;
+  x.issuedDevice = issued?.device ?? null;
+  const deviceId = x.device?.id ?? issued?.device.id ?? null;
+  if (deviceId !== null && x.method === 'GET' && x.signals.acceptsHtml) ctx.pageViewed(deviceId, x.time);
+  const outcomeRule = x.flow.outcome;
+  ctx.upstream.forward(
+    { method: x.method, path: req.url ?? '/', headers, body: requestBody },
+    (statusCode, upstreamHeaders) => {
+      x.upstreamStatus = statusCode;
+      x.upstreamMs = Math.round(performance.now() - sentAt);
+      const out = forwardResponseHeaders(upstreamHeaders);
+      out['x-botgate-id'] = x.id;
+      if (issued !== null) appendSetCookie(out, issued.setCookie);
+      res.writeHead(statusCode, out);
+      if (outcomeRule === null) return res;
+      // The outcome is learnt before the client's response ends, so the exchange's event
+      // (recorded when the response closes) carries it.
+      const learn = (body: Buffer | null): void => {
+        const outcome = classifyOutcome(outcomeRule, statusCode, upstreamHeaders, body);
+        x.outcome = outcome.result;
+        ctx.learn(x, outcome, { status: statusCode, headers: upstreamHeaders, body });
+      };
+      if (outcomeRule.needsBody || x.flow.kind === 'login') return new BodySample(res, OUTCOME_BODY_LIMIT, learn);
+      learn(null);
+      return res;
+    },
+    (err) => {
+      if (err === null) {
+        ctx.onUpstream(x, null);
+        return;
+      }
+      const failure = classifyUpstreamError(err);
+      ctx.onUpstream(x, failure);
+      if (failure === 'aborted' || res.destroyed) return;
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (requestBody === req && !req.complete) req.resume();
+      if (failure !== 'timeout') ctx.log('warn', 'upstream request failed', { id: x.id, code: (err as { code?: string }).code });
+      answer(res, x, failure === 'timeout' ? 'upstream_timeout' : 'upstream_unavailable', html, false);
+    },
+  );
+}
+
+function answer(
+  res: ServerResponse,
+  x: Exchange,
+  code: AnswerCode,
+  html: boolean,
+  closeConnection: boolean,
+  extra?: Record<string, string>,
+): void {
+  x.answeredWith = code;
+  const headers = closeConnection ? { ...extra, connection: 'close' } : extra;
+  reply(res, code, x.id, html, headers);
+}
+
+function cookieHeader(req: IncomingMessage): string | undefined {
+  return req.headers.cookie;
+}
+
+function accountOf(ctx: GatewayContext, req: IncomingMessage, source: { header: string | null; cookie: string | null }): string | null {
+  let value: string | undefined | null = null;
+  if (source.header !== null) {
+    const h = req.headers[source.header];
+    value = Array.isArray(h) ? h[0] : h;
+  }
+  if ((value === null || value === undefined) && source.cookie !== null) value = cookieValue(req.headers.cookie, source.cookie);
+  return value ? ctx.hashAccount(value) : null;
+}
+
+function isSecure(req: IncomingMessage): boolean {
+  return (req.socket as { encrypted?: boolean }).encrypted === true;
+}
+
+function appendSetCookie(headers: Record<string, string | string[]>, cookie: string): void {
+  const existing = headers['set-cookie'];
+  headers['set-cookie'] = existing === undefined ? [cookie] : Array.isArray(existing) ? [...existing, cookie] : [existing, cookie];
+}
+
+function reasonList(decision: Decision): string {
+  if (decision.findings.length === 0) return '';
+  const seen = new Set<string>();
+  for (const f of decision.findings) seen.add(f.reason);
+  return [...seen].join(',');
+}
+
+function normalisePeer(address: string | undefined): string {
+  if (address === undefined) return '0.0.0.0';
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}

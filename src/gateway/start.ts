@@ -1,0 +1,243 @@
+/**
+ * Assembles a running gateway from a validated policy document: store, event recorder and
+ * sinks, metrics, upstream pool, signal extractors, the gateway listener and the admin listener.
+ * Used by `run`, `demo`, the simulator and the integration tests alike, so they all exercise the
+ * same wiring.
+ */
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { createAdminServer } from '../admin/server.js';
+import { compilePolicy, DEFAULT_FLOW_NAME } from '../config/compile.js';
+import type { PolicyDocument } from '../config/schema.js';
+import type { DecisionEvent } from '../events/event.js';
+import { createMetrics } from '../events/metrics.js';
+import { openSinks } from '../events/open-sinks.js';
+import { EventRecorder } from '../events/recorder.js';
+import { isEventQuery } from '../events/sink.js';
+import { extractFields } from '../signals/body-fields.js';
+import { createSignalExtractor } from '../signals/extract.js';
+import { createTrustedProxyCheck } from '../signals/client-ip.js';
+import { createFieldNormaliser } from '../signals/fields.js';
+import { type Clock, systemClock } from '../state/clock.js';
+import { createStore } from '../state/create-store.js';
+import type { Store } from '../state/store.js';
+import type { Logger } from './logger.js';
+import { createRequestHandler, type GatewayContext } from './request-handler.js';
+import { createListener } from './server.js';
+import { Upstream } from './upstream.js';
+import { DeceptionTemplates } from '../actions/deceive.js';
+import { Tarpit } from '../actions/tarpit.js';
+import { AttackModeMonitor, type AttackModeTransition } from '../detectors/attack-mode.js';
+import { loginKeys } from '../detectors/login-keys.js';
+import { builtinDetectors } from '../detectors/registry.js';
+import { Webhook } from '../events/webhook.js';
+import { createKeyedHasher, deriveKey } from '../signals/identity.js';
+import { createDeceiveReply } from './deceive-reply.js';
+import { createDeviceCookies } from './device-cookie.js';
+import { createOutcomeLearning } from './outcome-learning.js';
+import { referenceId } from './reference-id.js';
+
+export interface StartOptions {
+  readonly clock?: Clock;
+  readonly logger: Logger;
+  /** Overrides the store built from the policy (tests, Redis). */
+  readonly store?: Store;
+  /** Where an `ndjson: stdout` sink writes. */
+  readonly stdout?: NodeJS.WritableStream;
+}
+
+export interface RunningGateway {
+  readonly gatewayUrl: string;
+  readonly adminUrl: string;
+  readonly adminToken: string | null;
+  readonly context: GatewayContext;
+  readonly recorder: EventRecorder;
+  /** The login flows' attack-mode monitor (its timer runs by itself; tests call `evaluate`). */
+  readonly attackMode: AttackModeMonitor;
+  /** Graceful stop: stop accepting, finish in-flight requests up to the grace period, flush events. */
+  close(): Promise<void>;
+}
+
+export async function startGateway(doc: PolicyDocument, options: StartOptions): Promise<RunningGateway> {
+  const { logger } = options;
+  const clock = options.clock ?? systemClock;
+  const secret = doc.secret ?? randomBytes(32).toString('hex');
+  if (doc.secret === undefined) {
+    logger.warn('no secret configured (BOTGATE_SECRET or secret:); using a random one: username hashes and cookies will not survive a restart or match other nodes');
+  }
+
+  const sinks = openSinks(doc.events, options.stdout ? { stdout: options.stdout } : {});
+  const recorder = new EventRecorder({
+    ringSize: doc.events.ringSize,
+    maxBacklog: doc.events.maxBacklog,
+    sinks,
+    clock,
+    onError: (error, source) => logger.warn(`event sink ${source} failed`, { err: String(error) }),
+  });
+  const metrics = createMetrics({ flows: [...doc.flows.map((f) => f.name), DEFAULT_FLOW_NAME], events: recorder });
+  const store = options.store ?? (await createStore(doc.store, { clock, metrics, logger }));
+  const loginFlows = doc.flows.filter((f) => f.kind === 'login').map((f) => f.name);
+  // Attack-mode transitions become events once `record` exists (below).
+  let recordTransition: (t: AttackModeTransition) => void = () => {};
+  const attackMode = new AttackModeMonitor(loginFlows, doc.detection.attackMode, store, clock, (t) => recordTransition(t));
+  const policy = compilePolicy(doc, { detectors: builtinDetectors(doc, attackMode) });
+  const upstream = new Upstream(doc.upstream);
+  const isTrustedPeer = createTrustedProxyCheck(doc.trustedProxies);
+  const normalise = createFieldNormaliser(secret);
+  const hashAccount = createKeyedHasher(deriveKey(secret, 'account'));
+  const templates = new DeceptionTemplates();
+  const tarpit = new Tarpit();
+  const webhookConfig = doc.detection.takeover.webhook;
+  const webhook = webhookConfig
+    ? new Webhook({ ...webhookConfig, onDropped: (why) => logger.warn('takeover webhook delivery dropped', { why }) })
+    : null;
+  const record = (event: DecisionEvent): void => {
+    recorder.record(event);
+    if (event.type === 'decision') metrics.observeDecision(event);
+  };
+  recordTransition = (t) => {
+    logger.warn(`attack mode ${t.state} on flow ${t.flow}`, { detail: t.detail });
+    record(attackModeEvent(t, doc.mode));
+  };
+  const learning = createOutcomeLearning({ store, templates, takeover: doc.detection.takeover, webhook, record, mode: () => context.policy.mode });
+  const flowDocs = new Map(doc.flows.map((f) => [f.name, f]));
+  const deceive = createDeceiveReply(
+    templates,
+    (flow) => firstMatch(flowDocs.get(flow)?.outcome?.failure)?.bodyContains ?? null,
+    (flow) => firstMatch(flowDocs.get(flow)?.outcome?.success)?.status?.[0] ?? null,
+  );
+
+  const context: GatewayContext = {
+    policy,
+    limits: doc.limits,
+    preserveHost: doc.upstream.preserveHost,
+    store,
+    upstream,
+    clock,
+    extractSignals: createSignalExtractor({ trustedProxies: doc.trustedProxies }),
+    isTrustedPeer,
+    readFields: (body, contentType, spec) => {
+      const { values, error } = extractFields(body, contentType, spec);
+      return { fields: normalise(values), error, rawUsername: values.username };
+    },
+    devices: createDeviceCookies(secret),
+    hashAccount,
+    pageViewed: (deviceId, now) => store.write([{ kind: 'flagSet', key: loginKeys.pageView(deviceId), value: String(now), ttlMs: PAGE_VIEW_TTL_MS }]),
+    atoHeader: learning.atoHeader,
+    learn: learning.learn,
+    deceive,
+    tarpit: (answer, cancelled) => tarpit.hold(answer, cancelled),
+    onDecision: () => {},
+    onUpstream: (x, failure) => {
+      if (failure !== null && failure !== 'aborted') metrics.upstreamError(x.flow.name, failure);
+    },
+    record,
+    log: (level, message, detail) => logger[level](message, detail),
+  };
+
+  const listener = createListener({
+    limits: doc.limits,
+    onRequest: createRequestHandler(context),
+    onProtocolError: (id, code, peer, cause) => {
+      logger.warn('refused a malformed request', { id, code, peer, cause });
+    },
+  });
+  const adminToken = doc.admin.token ?? null;
+  const admin = createAdminServer({
+    token: adminToken,
+    recentEvents: async (limit) => recorder.ring.recent(limit),
+    findEvent: async (id) => {
+      const inRing = recorder.ring.get(id);
+      if (inRing) return inRing;
+      for (const sink of sinks) if (isEventQuery(sink)) return sink.get(id);
+      return undefined;
+    },
+    renderMetrics: () => metrics.render(),
+    readiness: () => {
+      const health = store.health();
+      return { ready: !closing && health.ok, checks: { store: { name: store.name, ...health }, closing } };
+    },
+  });
+
+  let closing = false;
+  attackMode.start();
+  const [gatewayHost, gatewayPort] = splitHostPort(doc.listen);
+  const [adminHost, adminPort] = splitHostPort(doc.admin.listen);
+  let gatewayAddress: AddressInfo;
+  let adminAddress: AddressInfo;
+  try {
+    gatewayAddress = await listener.listen(gatewayHost, gatewayPort);
+    adminAddress = await admin.listen(adminHost, adminPort);
+  } catch (err) {
+    await listener.close(0).catch(() => {});
+    await Promise.all([upstream.close(), recorder.close(), store.close()]).catch(() => {});
+    throw err;
+  }
+
+  return {
+    gatewayUrl: urlOf(gatewayAddress),
+    adminUrl: urlOf(adminAddress),
+    adminToken,
+    context,
+    recorder,
+    attackMode,
+    async close() {
+      closing = true;
+      attackMode.stop();
+      await listener.close(doc.limits.shutdownGraceMs);
+      if (webhook) await Promise.race([webhook.idle(), new Promise((r) => setTimeout(r, 2_000).unref())]);
+      await admin.close();
+      await upstream.close().catch(() => {});
+      await recorder.close();
+      await store.close();
+    },
+  };
+}
+
+function firstMatch<T>(m: T | T[] | undefined): T | undefined {
+  return Array.isArray(m) ? m[0] : m;
+}
+
+/** How long a page view counts as "the page this login was typed into". */
+const PAGE_VIEW_TTL_MS = 30 * 60_000;
+
+function attackModeEvent(t: AttackModeTransition, mode: DecisionEvent['mode']): DecisionEvent {
+  return {
+    id: referenceId(),
+    time: t.at,
+    type: t.state === 'started' ? 'attack-mode.started' : 'attack-mode.ended',
+    method: '',
+    path: '',
+    host: null,
+    flow: t.flow,
+    flowKind: 'login',
+    ip: '',
+    prefix: '',
+    fingerprint: '',
+    userAgentClass: 'unknown',
+    userAgentFamily: '',
+    usernameHash: null,
+    action: 'tag',
+    enforced: mode === 'enforce',
+    mode,
+    decidedBy: 'detector/attack-mode',
+    score: 0,
+    findings: [{ source: 'detector/attack-mode', reason: `attack-mode.${t.state}`, score: 0, detail: t.detail }],
+    decisionMicros: 0,
+    upstreamStatus: null,
+    upstreamMs: null,
+    status: 0,
+    outcome: null,
+  };
+}
+
+export function splitHostPort(value: string): [string, number] {
+  const colon = value.lastIndexOf(':');
+  const host = value.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
+  return [host, Number(value.slice(colon + 1))];
+}
+
+export function urlOf(address: AddressInfo): string {
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
