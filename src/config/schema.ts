@@ -7,6 +7,7 @@
  * runs (router, CIDR lists, rule tables), so evaluation never looks config up by name.
  */
 import { z } from 'zod';
+import { FAIL_MODES } from '../state/degraded-mode.js';
 
 export const MODES = ['monitor', 'enforce'] as const;
 export const FLOW_KINDS = ['login', 'signup', 'comment', 'api', 'page', 'asset'] as const;
@@ -23,6 +24,16 @@ const name = z
   .string()
   .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'expected a lower-case name of letters, digits, ".", "_" or "-" (at most 64)');
 const positiveInt = z.number().int().positive();
+
+/** How to recognise one kind of upstream answer; every given condition must hold. */
+const outcomeMatchSchema = z.strictObject({
+  /** Status codes, for example [401] or [302]. */
+  status: z.array(z.number().int().min(100).max(599)).min(1).optional(),
+  /** The Location header starts with this (a path such as /account, or a full URL). */
+  redirectTo: z.string().min(1).optional(),
+  /** The response body contains this text within its first 64 KiB, such as "Invalid username or password". */
+  bodyContains: z.string().min(1).optional(),
+});
 
 const flowSchema = z.strictObject({
   /** Unique name, used in rules, metrics and events. */
@@ -43,6 +54,28 @@ const flowSchema = z.strictObject({
    * limits.maxBodyBytes); every other body streams through untouched.
    */
   fields: z.partialRecord(z.enum(FIELD_ROLES), z.string().min(1)).optional(),
+  /**
+   * How the application says a request of this flow succeeded or failed, so botgate learns
+   * from its answers (failed logins, created accounts). Each is one match or a list of matches
+   * (any of them). Failure is checked first; an answer that matches neither is `unknown`.
+   * Absent: outcomes are not learnt for this flow.
+   */
+  outcome: z
+    .strictObject({
+      success: z.union([outcomeMatchSchema, z.array(outcomeMatchSchema).min(1)]).optional(),
+      failure: z.union([outcomeMatchSchema, z.array(outcomeMatchSchema).min(1)]).optional(),
+    })
+    .optional(),
+  /**
+   * Where the account a request acts as is found: a request header (`authorization`) or a
+   * cookie (`session`). Its value is hashed with the node secret, never stored.
+   */
+  account: z
+    .strictObject({
+      header: z.string().min(1).optional(),
+      cookie: z.string().min(1).optional(),
+    })
+    .optional(),
 });
 
 const listSchema = z.strictObject({
@@ -70,6 +103,8 @@ const ruleSchema = z
       .strictObject({
         reasons: z.array(z.string().min(1)).min(1).optional(),
         score: z.number().min(0).max(100).optional(),
+        /** Only for this kind of client: `browser` (accepts HTML) or `api`; absent means both. */
+        client: z.enum(['browser', 'api']).optional(),
       })
       .optional(),
     action: z.enum(ACTIONS),
@@ -86,6 +121,176 @@ const ruleSchema = z
       ctx.addIssue({ code: 'custom', path: ['when'], message: 'expected "reasons", "score" or both' });
     }
   });
+
+const seconds = positiveInt;
+
+/** Thresholds of the login detectors; each is a documented key in botgate.example.yaml. */
+const loginDetectionSchema = z.strictObject({
+  /** Window of the per-source login counts (usernames, attempts, failures). */
+  windowSeconds: seconds.default(600),
+  /** Distinct usernames from one IP within the window that make "many usernames" (weak alone: shared NATs). */
+  usernamesPerIp: positiveInt.default(5),
+  /** The same for one /24 or /48 network. */
+  usernamesPerPrefix: positiveInt.default(20),
+  /** The same for one device cookie: one device rarely signs in to more than a couple of accounts. */
+  usernamesPerDevice: positiveInt.default(4),
+  /** Failure ratio of a source's forwarded logins that marks it as stuffing… */
+  failureRatio: z.number().min(0).max(1).default(0.6),
+  /** …once it has made at least this many. */
+  minAttempts: positiveInt.default(5),
+  /** Fingerprints are shared by every user of a browser build: a higher bar before their failure ratio counts. */
+  fingerprintMinAttempts: positiveInt.default(50),
+  fingerprintFailureRatio: z.number().min(0).max(1).default(0.8),
+  /** A login posted sooner than this after its page was loaded is faster than a person types. */
+  minTypingMs: positiveInt.default(1_500),
+  /** How long a username that logged in or signed up successfully stays "known". */
+  knownUsernameDays: positiveInt.default(90),
+  /** How long a device that logged a user in is remembered as that user's device. */
+  knownDeviceDays: positiveInt.default(180),
+  /** Credential cracking: distinct passwords tried on one account within crackingWindowSeconds. */
+  passwordsPerAccount: positiveInt.default(6),
+  crackingWindowSeconds: seconds.default(3_600),
+  /** Password spraying: distinct accounts failing with one password within crackingWindowSeconds. */
+  accountsPerPassword: positiveInt.default(8),
+  /** An account is "under attack" after this many failures from at least accountFailureSources IPs within crackingWindowSeconds. */
+  accountFailures: positiveInt.default(5),
+  accountFailureSources: positiveInt.default(3),
+});
+
+const attackModeSchema = z.strictObject({
+  /** How often each node re-evaluates every login flow. */
+  evaluateEverySeconds: seconds.default(5),
+  /** The recent window compared with the learned baseline. */
+  windowSeconds: seconds.default(60),
+  /** Fewer forwarded logins than this in the window never start attack mode (quiet sites). */
+  minAttempts: positiveInt.default(30),
+  /** Failure ratio that starts attack mode when it is also `baselineFactor` times the baseline. */
+  failureRatio: z.number().min(0).max(1).default(0.5),
+  /** The same for the share of never-seen usernames. */
+  unknownRatio: z.number().min(0).max(1).default(0.5),
+  baselineFactor: z.number().min(1).default(2),
+  /** Attack mode ends after the window has looked normal for this long. */
+  coolDownSeconds: seconds.default(120),
+});
+
+const takeoverSchema = z.strictObject({
+  /** How long an account with a suspected takeover stays flagged (x-botgate-ato on its device's requests). */
+  flagHours: positiveInt.default(24),
+  /** Optional webhook told of each suspected takeover (POST JSON, retried, never blocking a request). */
+  webhook: z
+    .strictObject({
+      url: z.url({ protocol: /^https?$/ }),
+      timeoutMs: positiveInt.default(2_000),
+      retries: z.number().int().min(0).max(10).default(3),
+    })
+    .optional(),
+});
+
+/**
+ * Thresholds of the account-creation detector (docs/detection.md). Counts are "more than N within
+ * the window"; the email checks need no threshold.
+ */
+const accountCreationSchema = z.strictObject({
+  /** Window of the per-source signup counts. */
+  windowSeconds: seconds.default(3_600),
+  /** Signups from one IP within the window; more is a finding (weak alone: shared NATs). */
+  perIp: positiveInt.default(5),
+  /** The same for one /24 or /48 network. */
+  perPrefix: positiveInt.default(20),
+  /** The same for one header fingerprint, which every user of a browser build shares: keep it high. */
+  perFingerprint: positiveInt.default(50),
+  /** The same for one device cookie: a device rarely opens more than a couple of accounts. */
+  perDevice: positiveInt.default(3),
+  /** Distinct addresses of one normalised mailbox (dots, +tags, look-alikes folded) that make a finding… */
+  mailboxVariants: positiveInt.min(2).default(3),
+  /** …within this window. */
+  mailboxWindowSeconds: seconds.default(7 * 86_400),
+  /** Distinct accounts signing up with one password hash within passwordWindowSeconds; more is a finding. */
+  accountsPerPassword: positiveInt.default(10),
+  passwordWindowSeconds: seconds.default(3_600),
+  /** Distinct addresses of one name stem with different numbers (anna.k01, anna.k02…) within seriesWindowSeconds. */
+  seriesAddresses: positiveInt.min(2).default(5),
+  seriesWindowSeconds: seconds.default(3_600),
+  /** A browser signup without botgate's device cookie (no page visit first) is a finding; false for sites that never serve pages through botgate. */
+  expectPageVisit: z.boolean().default(true),
+  /** A signup posted sooner than this after its page loaded is faster than a person fills a form. */
+  minFillMs: positiveInt.default(3_000),
+  /** A created account whose signup scored at least this is remembered as suspect, and so are its IP and device. */
+  suspectScore: z.number().min(0).max(100).default(40),
+  /** How long a suspect account is remembered. */
+  suspectAccountDays: positiveInt.default(30),
+  /** How long a suspect IP or device is remembered (IPs change hands: keep it short). */
+  suspectSourceHours: positiveInt.default(24),
+});
+
+/** Thresholds of the comment-spam detector (docs/detection.md). */
+const commentSpamSchema = z.strictObject({
+  /** Window of the near-duplicate buckets and the identical-text count (their TTL in the store). */
+  windowSeconds: seconds.default(3_600),
+  /** Comments with fewer words are not sketched: short stock phrases ("is this still available?") are human. */
+  minWords: positiveInt.default(6),
+  /** Distinct accounts posting near-duplicates of one text within the window that make a finding… */
+  duplicateAccounts: positiveInt.min(2).default(5),
+  /** …and a strong one. */
+  duplicateAccountsStrong: positiveInt.min(2).default(15),
+  /** Distinct listings (paths) carrying one identical text within the window; more is a finding. */
+  listingsPerText: positiveInt.default(3),
+  /** Window of the posting rates. */
+  rateWindowSeconds: seconds.default(600),
+  /** Comments per account, IP and header fingerprint within the rate window; more is a finding. */
+  perAccount: positiveInt.default(10),
+  perIp: positiveInt.default(15),
+  perFingerprint: positiveInt.default(60),
+  /** "Machine speed": more than machineComments from one account within machineWindowSeconds… */
+  machineComments: positiveInt.default(3),
+  machineWindowSeconds: seconds.default(60),
+  /** …counts against an account first seen less than this long ago. */
+  minAccountAgeSeconds: seconds.default(86_400),
+  /** How long an account's first sighting is remembered (past it, or once evicted, it looks new again). */
+  accountMemoryDays: positiveInt.default(30),
+  /** An account whose forwarded comment scored at least this is remembered as suspect. */
+  suspectScore: z.number().min(0).max(100).default(60),
+  suspectAccountDays: positiveInt.default(7),
+});
+
+/** Hard cap on keys; least recently used keys are evicted past it. */
+const maxEntries = positiveInt.default(1_000_000);
+
+/**
+ * Where counters, sketches, flags and nonces live: `memory` (the default: this process; each node
+ * counts alone) or `redis` (shared by every node, so an attack spread over them is seen as one).
+ * See docs/deployment.md.
+ */
+const storeSchema = z
+  .discriminatedUnion(
+    'type',
+    [
+      z.strictObject({
+        type: z.literal('memory').default('memory'),
+        maxEntries,
+      }),
+      z.strictObject({
+        type: z.literal('redis'),
+        /** redis://[user:password@]host:port[/db], or rediss:// for TLS. With `cluster`, one seed node. */
+        url: z.url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL, for example redis://127.0.0.1:6379' }),
+        /** The URL names a node of a Redis Cluster. Default false (a single Redis, or a proxy in front of one). */
+        cluster: z.boolean().default(false),
+        /** Every key starts with `{prefix}:`; the braces are the Cluster hash tag. Same on every node of one deployment. */
+        prefix: z
+          .string()
+          .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'expected 1 to 64 letters, digits, ".", "_", ":" or "-" (no braces)')
+          .default('botgate'),
+        /** Budget of each Redis call; past it the request is decided on local state. Default 50 ms. */
+        timeoutMs: positiveInt.max(10_000).default(50),
+        /** While Redis is slow or down: `open` decides on this node's memory, `closed` challenges login, signup and comment flows. */
+        failMode: z.enum(FAIL_MODES).default('open'),
+        /** Cap on keys of the local fallback, which mirrors this node's traffic. */
+        maxEntries,
+      }),
+    ],
+    { error: (issue) => (issue.code === 'invalid_union' ? 'expected type "memory" or "redis"' : undefined) },
+  )
+  .prefault({});
 
 export const policySchema = z.strictObject({
   /** `monitor` computes and records every decision but forwards everything; `enforce` acts. */
@@ -136,13 +341,7 @@ export const policySchema = z.strictObject({
       shutdownGraceMs: positiveInt.default(10_000),
     })
     .prefault({}),
-  store: z
-    .strictObject({
-      type: z.literal('memory').default('memory'),
-      /** Hard cap on keys; least recently used keys are evicted past it. */
-      maxEntries: positiveInt.default(1_000_000),
-    })
-    .prefault({}),
+  store: storeSchema,
   events: z
     .strictObject({
       /** Recent events kept in memory for the admin API. */
@@ -163,14 +362,29 @@ export const policySchema = z.strictObject({
     })
     .prefault({}),
   rules: z.array(ruleSchema).default([]),
+  detection: z
+    .strictObject({
+      login: loginDetectionSchema.prefault({}),
+      attackMode: attackModeSchema.prefault({}),
+      takeover: takeoverSchema.prefault({}),
+      accountCreation: accountCreationSchema.prefault({}),
+      commentSpam: commentSpamSchema.prefault({}),
+    })
+    .prefault({}),
 });
 
 /** The document as written, after defaults. */
 export type PolicyDocument = z.infer<typeof policySchema>;
 export type FlowDocument = z.infer<typeof flowSchema>;
 export type RuleDocument = z.infer<typeof ruleSchema>;
+export type LoginDetection = z.infer<typeof loginDetectionSchema>;
+export type AttackModeSettings = z.infer<typeof attackModeSchema>;
+export type TakeoverSettings = z.infer<typeof takeoverSchema>;
+export type AccountCreationSettings = z.infer<typeof accountCreationSchema>;
+export type CommentSpamSettings = z.infer<typeof commentSpamSchema>;
 export type Mode = (typeof MODES)[number];
 export type FlowKind = (typeof FLOW_KINDS)[number];
 export type Action = (typeof ACTIONS)[number];
 export type RateKey = (typeof RATE_KEYS)[number];
 export type FieldRole = (typeof FIELD_ROLES)[number];
+export type StoreDocument = z.infer<typeof storeSchema>;

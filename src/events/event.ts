@@ -6,12 +6,18 @@ import type { Action, FlowKind, Mode } from '../config/schema.js';
 import type { Finding } from '../detectors/detector.js';
 import type { UserAgentClass } from '../signals/request-signals.js';
 
+export type EventType = 'decision' | 'ato.suspected' | 'attack-mode.started' | 'attack-mode.ended';
+
 export interface DecisionEvent {
   /** Reference id, also sent to the client and to the upstream (`x-botgate-id`). */
   readonly id: string;
   /** Milliseconds since the epoch when the request arrived. */
   readonly time: number;
-  readonly type: 'decision';
+  /**
+   * `decision` for a request; `ato.suspected` when a login succeeded with attack evidence;
+   * `attack-mode.started` / `attack-mode.ended` for a flow's attack mode (request fields empty).
+   */
+  readonly type: EventType;
   readonly method: string;
   readonly path: string;
   readonly host: string | null;
