@@ -24,6 +24,8 @@ export const UPSTREAM_ERROR_KINDS = ['connect', 'timeout', 'reset', 'other'] as 
 export type UpstreamErrorKind = (typeof UPSTREAM_ERROR_KINDS)[number];
 const upstreamErrorKinds: ReadonlySet<string> = new Set(UPSTREAM_ERROR_KINDS);
 
+export type ChallengeMetricResult = 'issued' | 'solved' | 'failed' | 'cleared';
+
 export const STORE_NAMES = ['memory', 'redis'] as const;
 const storeNames: ReadonlySet<string> = new Set(STORE_NAMES);
 
@@ -57,6 +59,7 @@ export interface Metrics {
   readonly storeErrors: Counter<'store'>;
   readonly storeDegraded: Gauge;
   readonly degradedDecisions: Counter<'flow'>;
+  readonly challenges: Counter<'flow' | 'result'>;
   readonly eventsRecorded: Counter;
   readonly eventsWritten: Counter<'sink'>;
   readonly eventsDropped: Counter<'sink'>;
@@ -71,6 +74,8 @@ export interface Metrics {
   storeError(store: string): void;
   /** Counts a request decided while the store was degraded (failMode in effect). */
   degradedDecision(flow: string): void;
+  /** Counts a challenge issued, solved, failed, or satisfied by a clearance cookie. */
+  challenge(flow: string, result: ChallengeMetricResult): void;
   setStoreDegraded(degraded: boolean): void;
   watchEvents(source: EventStatsSource): void;
   render(): Promise<{ contentType: string; body: string }>;
@@ -129,6 +134,13 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     name: 'botgate_degraded_decisions_total',
     help: 'Requests decided while the store was degraded.',
     labelNames: ['flow'] as const,
+    registers,
+  });
+
+  const challenges = new Counter({
+    name: 'botgate_challenges_total',
+    help: 'Challenges by flow and result: issued, solved, failed, or cleared (a valid clearance cookie satisfied the challenge).',
+    labelNames: ['flow', 'result'] as const,
     registers,
   });
 
@@ -193,6 +205,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     storeErrors,
     storeDegraded,
     degradedDecisions,
+    challenges,
     eventsRecorded,
     eventsWritten,
     eventsDropped,
@@ -219,6 +232,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
     degradedDecision(flow) {
       degradedDecisions.inc({ flow: flowLabel(flow) });
+    },
+    challenge(flow, result) {
+      challenges.inc({ flow: flowLabel(flow), result });
     },
     setStoreDegraded(degraded) {
       storeDegraded.set(degraded ? 1 : 0);

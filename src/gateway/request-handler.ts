@@ -7,7 +7,10 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import { performance } from 'node:perf_hooks';
 import { reply, wantsHtml } from '../actions/reply.js';
 import type { AnswerCode } from '../actions/answers.js';
-import type { CompiledPolicy } from '../config/compile.js';
+import type { CompiledFlow, CompiledPolicy } from '../config/compile.js';
+import type { ChallengeMetricResult } from '../events/metrics.js';
+import { severity } from '../policy/severity.js';
+import { CHALLENGE_PATH, type ChallengeService } from './challenge-service.js';
 import type { PolicyDocument } from '../config/schema.js';
 import type { DetectorInput } from '../detectors/detector.js';
 import type { Decision } from '../policy/decide.js';
@@ -53,6 +56,10 @@ export interface GatewayContext {
     /** The username as sent, for the deceive action's echo only; never recorded. */
     rawUsername: string | undefined;
   };
+  readonly challenges: ChallengeService;
+  /** Whether browser navigations of this flow are always challenged without a clearance. */
+  readonly forcedChallenge: (flow: CompiledFlow) => boolean;
+  readonly onChallenge: (flow: string, result: ChallengeMetricResult) => void;
   /** Answers with a deceptive response (a failed login, a comment "posted"). */
   readonly deceive: (x: Exchange, res: ServerResponse, html: boolean) => void;
   /** Holds a request's answer for a while (bounded), then calls `answer`. */
@@ -125,6 +132,7 @@ async function handle(ctx: GatewayContext, req: IncomingMessage, res: ServerResp
   if (req.rawHeaders.length > ctx.limits.maxHeaderLines * 2) return answer(res, x, 'headers_too_large', html, true);
   // Only origin-form targets are proxied; absolute-form and `*` are for forward proxies.
   if (url.charCodeAt(0) !== 47 /* / */) return answer(res, x, 'bad_request', html, true);
+  if (method === 'POST' && x.path === CHALLENGE_PATH) return redeemChallenge(ctx, req, res, x);
 
   let body: Buffer | null = null;
   let bodyError: string | null = null;
@@ -158,7 +166,22 @@ async function handle(ctx: GatewayContext, req: IncomingMessage, res: ServerResp
     account: x.flow.account === null ? null : accountOf(ctx, req, x.flow.account),
   };
   x.input = input;
-  const decision = await evaluate(policy, x.flow, input, ctx.store);
+  let decision = await evaluate(policy, x.flow, input, ctx.store);
+  if (decision.action !== 'challenge' && x.signals.acceptsHtml && ctx.forcedChallenge(x.flow) && severity(decision.action) < severity('challenge')) {
+    decision = { ...decision, action: 'challenge', decidedBy: 'challenge/forced' };
+  }
+  if (decision.action === 'challenge') {
+    const cleared = ctx.challenges.clearance(req, x.signals.prefix);
+    if (cleared !== null) {
+      ctx.onChallenge(x.flow.name, 'cleared');
+      decision = {
+        ...decision,
+        action: 'allow',
+        decidedBy: 'clearance/valid',
+        findings: [...decision.findings, { source: 'clearance/valid', reason: 'challenge.cleared', score: 0, detail: `a solved challenge's clearance (${cleared.level} bits) satisfied "${decision.decidedBy}"` }],
+      };
+    }
+  }
   x.decision = decision;
   x.decisionMicros = Math.round((performance.now() - startedAt) * 1000);
   ctx.onDecision(x);
@@ -171,7 +194,9 @@ async function handle(ctx: GatewayContext, req: IncomingMessage, res: ServerResp
         x.answeredWith = 'deceived';
         return ctx.deceive(x, res, html);
       case 'challenge':
-        return answer(res, x, 'challenge_required', html, false);
+        x.answeredWith = 'challenged';
+        ctx.onChallenge(x.flow.name, 'issued');
+        return ctx.challenges.challenge(x, req, res, decision.score);
       case 'ratelimit':
         return answer(res, x, 'rate_limited', html, false, { 'retry-after': String(decision.retryAfterSeconds ?? 60) });
       case 'tarpit':
@@ -283,6 +308,29 @@ function answer(
   x.answeredWith = code;
   const headers = closeConnection ? { ...extra, connection: 'close' } : extra;
   reply(res, code, x.id, html, headers);
+}
+
+/** `POST /.botgate/challenge`: a solution is redeemed (once, across nodes) for a clearance. */
+async function redeemChallenge(ctx: GatewayContext, req: IncomingMessage, res: ServerResponse, x: Exchange): Promise<void> {
+  await ctx.challenges.verify(req, res, x, isSecure(req), (event) => {
+    const solved = event.result === 'solved';
+    ctx.onChallenge(x.flow.name, solved ? 'solved' : 'failed');
+    x.decision = {
+      action: solved ? 'allow' : 'block',
+      decidedBy: solved ? 'challenge/solved' : `challenge/${event.reason}`,
+      score: 0,
+      enforced: true,
+      retryAfterSeconds: null,
+      findings: [
+        {
+          source: 'challenge/verify',
+          reason: solved ? 'challenge.solved' : 'challenge.failed',
+          score: 0,
+          detail: `${event.reason}${event.solveMs === null ? '' : `, solved in ${event.solveMs} ms`}${event.difficulty === null ? '' : ` at ${event.difficulty} bits`}`,
+        },
+      ],
+    };
+  });
 }
 
 function cookieHeader(req: IncomingMessage): string | undefined {

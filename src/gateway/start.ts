@@ -32,6 +32,7 @@ import { loginKeys } from '../detectors/login-keys.js';
 import { builtinDetectors } from '../detectors/registry.js';
 import { Webhook } from '../events/webhook.js';
 import { createKeyedHasher, deriveKey } from '../signals/identity.js';
+import { createChallengeService } from './challenge-service.js';
 import { createDeceiveReply } from './deceive-reply.js';
 import { createDeviceCookies } from './device-cookie.js';
 import { createOutcomeLearning } from './outcome-learning.js';
@@ -100,6 +101,7 @@ export async function startGateway(doc: PolicyDocument, options: StartOptions): 
     record(attackModeEvent(t, doc.mode));
   };
   const learning = createOutcomeLearning({ store, templates, takeover: doc.detection.takeover, webhook, record, mode: () => context.policy.mode });
+  const forced: ReadonlySet<string> = new Set(doc.challenge.force);
   const flowDocs = new Map(doc.flows.map((f) => [f.name, f]));
   const deceive = createDeceiveReply(
     templates,
@@ -126,6 +128,9 @@ export async function startGateway(doc: PolicyDocument, options: StartOptions): 
     atoHeader: learning.atoHeader,
     learn: learning.learn,
     deceive,
+    challenges: createChallengeService(doc.challenge, secret, store, clock),
+    forcedChallenge: (flow) => forced.has(flow.name) || forced.has(flow.kind),
+    onChallenge: (flow, result) => metrics.challenge(flow, result),
     tarpit: (answer, cancelled) => tarpit.hold(answer, cancelled),
     onDecision: () => {},
     onUpstream: (x, failure) => {
