@@ -145,6 +145,12 @@ const loginDetectionSchema = z.strictObject({
   minTypingMs: positiveInt.default(1_500),
   /** How long a username that logged in or signed up successfully stays "known". */
   knownUsernameDays: positiveInt.default(90),
+  /**
+   * A file of keyed username hashes, one per line, made by `botgate users import` from the
+   * application's usernames, loaded as "known" on start, so that "never seen" means something
+   * from the first day. Absent: botgate learns usernames from successful logins and signups.
+   */
+  knownUsernamesFile: z.string().min(1).optional(),
   /** How long a device that logged a user in is remembered as that user's device. */
   knownDeviceDays: positiveInt.default(180),
   /** Credential cracking: distinct passwords tried on one account within crackingWindowSeconds. */
@@ -233,7 +239,7 @@ const commentSpamSchema = z.strictObject({
   duplicateAccounts: positiveInt.min(2).default(5),
   /** …and a strong one. */
   duplicateAccountsStrong: positiveInt.min(2).default(15),
-  /** Distinct listings (paths) carrying one identical text within the window; more is a finding. */
+  /** Distinct listings (paths) where one account posted one identical text within the window; more is a finding. */
   listingsPerText: positiveInt.default(3),
   /** Window of the posting rates. */
   rateWindowSeconds: seconds.default(600),
@@ -291,6 +297,33 @@ const storeSchema = z
     { error: (issue) => (issue.code === 'invalid_union' ? 'expected type "memory" or "redis"' : undefined) },
   )
   .prefault({});
+
+const difficultyRangeSchema = z
+  .strictObject({
+    /** Leading zero bits asked of the least risky challenged request (18: about half a second in a browser). */
+    base: z.number().int().min(1).max(32).default(18),
+    /** Bits asked at risk score 100; each extra bit doubles the work. */
+    max: z.number().int().min(1).max(32).default(21),
+  })
+  .refine((r) => r.max >= r.base, { message: 'expected max to be at least base' });
+
+const challengeSchema = z.strictObject({
+  /** Proof-of-work difficulty by default, rising with the request's risk score. */
+  difficulty: difficultyRangeSchema.prefault({}),
+  /** Per-flow difficulty, by flow name, overriding `difficulty`. */
+  flows: z.record(z.string(), difficultyRangeSchema).default({}),
+  /** How long a solved challenge's clearance cookie lasts. */
+  clearanceMinutes: positiveInt.max(1440).default(60),
+  /**
+   * Earlier node secrets still accepted for clearances they signed, for rotating `secret`
+   * without challenging everyone again: each is honoured for `graceMinutes` after its tokens
+   * were issued. Remove a leaked one at once.
+   */
+  previousSecrets: z.array(z.string().min(16, 'expected a secret of at least 16 characters')).default([]),
+  graceMinutes: positiveInt.default(60),
+  /** Flows (names or kinds) whose browser navigations are always challenged without a clearance (to try the challenge). */
+  force: z.array(z.string().min(1)).default([]),
+});
 
 export const policySchema = z.strictObject({
   /** `monitor` computes and records every decision but forwards everything; `enforce` acts. */
@@ -362,6 +395,7 @@ export const policySchema = z.strictObject({
     })
     .prefault({}),
   rules: z.array(ruleSchema).default([]),
+  challenge: challengeSchema.prefault({}),
   detection: z
     .strictObject({
       login: loginDetectionSchema.prefault({}),
@@ -378,6 +412,7 @@ export type PolicyDocument = z.infer<typeof policySchema>;
 export type FlowDocument = z.infer<typeof flowSchema>;
 export type RuleDocument = z.infer<typeof ruleSchema>;
 export type LoginDetection = z.infer<typeof loginDetectionSchema>;
+export type ChallengeSettings = z.infer<typeof challengeSchema>;
 export type AttackModeSettings = z.infer<typeof attackModeSchema>;
 export type TakeoverSettings = z.infer<typeof takeoverSchema>;
 export type AccountCreationSettings = z.infer<typeof accountCreationSchema>;
