@@ -23,7 +23,13 @@ export type FieldNormaliser = (raw: FieldValues) => FlowFields;
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-export function createFieldNormaliser(secret: Buffer | string): FieldNormaliser {
+export interface FieldNormaliserOptions {
+  /** Whether a raw password is known from breaches (signals/breached-passwords.ts); checked in memory, never kept. */
+  readonly isBreached?: (password: string) => boolean;
+}
+
+export function createFieldNormaliser(secret: Buffer | string, options: FieldNormaliserOptions = {}): FieldNormaliser {
+  const isBreached = options.isBreached;
   const hashUsername = createKeyedHasher(deriveKey(secret, 'username'));
   const hashPassword = createKeyedHasher(deriveKey(secret, 'password'));
   const hashIdentity = createKeyedHasher(deriveKey(secret, 'identity'));
@@ -37,7 +43,10 @@ export function createFieldNormaliser(secret: Buffer | string): FieldNormaliser 
         fields.usernameHash = hashUsername(username);
       }
     }
-    if (raw.password !== undefined) fields.passwordHash = hashPassword(raw.password);
+    if (raw.password !== undefined) {
+      fields.passwordHash = hashPassword(raw.password);
+      if (isBreached !== undefined && raw.password.length > 0) fields.passwordBreached = isBreached(raw.password);
+    }
     if (raw.email !== undefined) {
       const email = normaliseIdentity(raw.email);
       if (email.length > 0) fields.email = email;

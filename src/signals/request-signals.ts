@@ -64,6 +64,8 @@ export interface FlowFields {
   readonly usernameHash?: string;
   /** HMAC of the password under the node secret. */
   readonly passwordHash?: string;
+  /** The password is in the breached-password filter (when one is configured). */
+  readonly passwordBreached?: boolean;
   readonly email?: string;
   readonly text?: string;
   readonly identity?: string;
