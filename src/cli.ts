@@ -2,11 +2,14 @@
  * botgate's command line: one entry for every command, `--help` on each, one clear line and a
  * non-zero exit for anything a user can get wrong.
  */
+import { breachedCommand } from './cli/breached.js';
 import { checkCommand } from './cli/check.js';
 import { demoCommand } from './cli/demo.js';
+import { evalCommand } from './cli/eval.js';
 import { marketplaceCommand } from './cli/marketplace.js';
 import { runCommand } from './cli/run.js';
 import { UsageError } from './cli/usage-error.js';
+import { usersCommand } from './cli/users.js';
 
 const HELP = `botgate — an inline gateway that stops credential stuffing, account takeover, fake signups,
 bot comments and scraping, with no change to the application.
@@ -17,7 +20,10 @@ Commands:
   run           run the gateway in front of an HTTP upstream
   demo          run the demo marketplace with botgate in front of it, and the admin listener
   check FILE    validate a policy file; one line per problem
+  eval          run simulated users and attackers against botgate and print the scoreboard
   marketplace   run the demo marketplace alone (the upstream used by demo, tests and the simulator)
+  users import  hash the application's usernames so "never seen" means something from day one
+  breached build  build the local breached-password filter from a password list
 
 Run "botgate <command> --help" for a command's options.`;
 
@@ -27,7 +33,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   run: runCommand,
   demo: demoCommand,
   check: checkCommand,
+  eval: evalCommand,
   marketplace: marketplaceCommand,
+  users: usersCommand,
+  breached: breachedCommand,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -151,6 +151,11 @@ const loginDetectionSchema = z.strictObject({
    * from the first day. Absent: botgate learns usernames from successful logins and signups.
    */
   knownUsernamesFile: z.string().min(1).optional(),
+  /**
+   * A breached-password filter made by `botgate breached build` from a password list; a login
+   * with a password in it carries `password.breached` (a signal, never a block alone).
+   */
+  breachedPasswordsFile: z.string().min(1).optional(),
   /** How long a device that logged a user in is remembered as that user's device. */
   knownDeviceDays: positiveInt.default(180),
   /** Credential cracking: distinct passwords tried on one account within crackingWindowSeconds. */
@@ -383,8 +388,20 @@ export const policySchema = z.strictObject({
       sqlite: z.union([z.literal(false), z.string().min(1)]).default('botgate-events.db'),
       /** NDJSON events to `stdout` or a file path; false turns it off. */
       ndjson: z.union([z.literal(false), z.string().min(1)]).default(false),
+      /**
+       * Postgres URL for events shared by several nodes (the console and `botgate report` then see
+       * them all); absent: no Postgres. Migrations run on start. Read back in preference to SQLite.
+       */
+      postgres: z.url({ protocol: /^postgres(ql)?$/, error: 'expected a postgres:// URL, for example postgres://botgate@127.0.0.1:5432/botgate' }).optional(),
       /** Most events waiting for a slow sink; past it events are dropped and counted. */
       maxBacklog: positiveInt.default(50_000),
+    })
+    .prefault({}),
+  /** The business report (console, `GET /api/report`, `botgate report`). */
+  report: z
+    .strictObject({
+      /** What one taken-over account costs the business (fraud, support, churn), in USD; losses avoided = accounts protected × this. */
+      costPerAccountUsd: z.number().min(0).default(3.6),
     })
     .prefault({}),
   flows: z.array(flowSchema).default([]),

@@ -18,6 +18,7 @@ export const REASONS: Readonly<Record<string, string>> = {
   'login.unknown-username': 'The username never logged in or signed up successfully here; weak alone.',
   'login.no-page-visit': 'A browser posted the login without having loaded any page of the site first.',
   'login.too-fast': 'The login was posted sooner after its page loaded than a person types.',
+  'password.breached': 'The password is in the breached-password list: it may come from a combo list.',
   'cracking.many-passwords': 'Many different passwords were tried on one account: credential cracking.',
   'spraying.shared-password': 'One password failed on many accounts: password spraying.',
   'account.under-attack': 'This account had many failed logins from several addresses just before.',

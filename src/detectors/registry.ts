@@ -9,6 +9,7 @@ import { createAccountCreationDetector } from './account-creation.js';
 import { createAccountTakeoverDetector } from './account-takeover.js';
 import { type AttackModeMonitor, createAttackModeDetector } from './attack-mode.js';
 import { automationDetector } from './automation.js';
+import { breachedPasswordDetector } from './breached-password.js';
 import { createCommentSpamDetector } from './comment-spam.js';
 import { createCredentialCrackingDetector } from './credential-cracking.js';
 import { createCredentialStuffingDetector } from './credential-stuffing.js';
@@ -19,6 +20,7 @@ export function builtinDetectors(doc: PolicyDocument, attackMode: AttackModeMoni
   const login = doc.detection.login;
   const detectors: Detector[] = [
     automationDetector,
+    breachedPasswordDetector,
     createCredentialStuffingDetector(login),
     createCredentialCrackingDetector(login),
     createPasswordSprayingDetector(login),

@@ -5,6 +5,8 @@
  * same wiring.
  */
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { BreachedPasswords } from '../signals/breached-passwords.js';
 import type { AddressInfo } from 'node:net';
 import { createAdminServer } from '../admin/server.js';
 import { compilePolicy, DEFAULT_FLOW_NAME } from '../config/compile.js';
@@ -28,6 +30,7 @@ import { Upstream } from './upstream.js';
 import { DeceptionTemplates } from '../actions/deceive.js';
 import { Tarpit } from '../actions/tarpit.js';
 import { AttackModeMonitor, type AttackModeTransition } from '../detectors/attack-mode.js';
+import { loadKnownUsernames } from '../detectors/known-usernames.js';
 import { loginKeys } from '../detectors/login-keys.js';
 import { builtinDetectors } from '../detectors/registry.js';
 import { Webhook } from '../events/webhook.js';
@@ -84,7 +87,9 @@ export async function startGateway(doc: PolicyDocument, options: StartOptions): 
   const policy = compilePolicy(doc, { detectors: builtinDetectors(doc, attackMode) });
   const upstream = new Upstream(doc.upstream);
   const isTrustedPeer = createTrustedProxyCheck(doc.trustedProxies);
-  const normalise = createFieldNormaliser(secret);
+  const breachedFile = doc.detection.login.breachedPasswordsFile;
+  const breached = breachedFile === undefined ? null : BreachedPasswords.fromFile(await readBreachedFile(breachedFile));
+  const normalise = createFieldNormaliser(secret, breached === null ? {} : { isBreached: (p) => breached.has(p) });
   const hashAccount = createKeyedHasher(deriveKey(secret, 'account'));
   const templates = new DeceptionTemplates();
   const tarpit = new Tarpit();
@@ -164,6 +169,15 @@ export async function startGateway(doc: PolicyDocument, options: StartOptions): 
     },
   });
 
+  const knownFile = doc.detection.login.knownUsernamesFile;
+  if (knownFile !== undefined) {
+    try {
+      const { loaded, skipped } = await loadKnownUsernames(knownFile, store, doc.detection.login.knownUsernameDays);
+      logger.info('loaded known usernames', { file: knownFile, loaded, skipped });
+    } catch (err) {
+      throw new Error(`Cannot load detection.login.knownUsernamesFile: ${(err as Error).message} (received "${knownFile}")`);
+    }
+  }
   let closing = false;
   attackMode.start();
   const [gatewayHost, gatewayPort] = splitHostPort(doc.listen);
@@ -197,6 +211,14 @@ export async function startGateway(doc: PolicyDocument, options: StartOptions): 
       await store.close();
     },
   };
+}
+
+async function readBreachedFile(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    throw new Error(`Cannot load detection.login.breachedPasswordsFile: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (received "${path}")`);
+  }
 }
 
 function firstMatch<T>(m: T | T[] | undefined): T | undefined {
