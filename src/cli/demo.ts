@@ -4,17 +4,18 @@ import { join } from 'node:path';
 import { deepFreeze } from '../config/load.js';
 import type { PolicyDocument } from '../config/schema.js';
 import { startMarketplace } from '../demo/marketplace.js';
-import { generateDemoUsers, loadUsersCsv } from '../demo/users.js';
-import { createLogger } from '../gateway/logger.js';
+import { type DemoUser, generateDemoUsers, loadUsersCsv } from '../demo/users.js';
+import { createLogger, type Logger } from '../gateway/logger.js';
 import { splitHostPort, startGateway } from '../gateway/start.js';
 import { parseCommand } from './parse.js';
 import { policyFromFlags } from './policy-source.js';
 import { applyStoreFlag, logLevel } from './run.js';
+import { type BackgroundTraffic, startBackgroundTraffic } from '../../sim/background.js';
 import { untilSignal } from './signals.js';
 import { checkHostPort } from './usage-error.js';
 
 export const DEMO_HELP = `Usage: botgate demo [--listen HOST:PORT] [--admin-listen HOST:PORT] [--upstream-listen HOST:PORT]
-                    [--users FILE] [--store memory|redis://HOST:PORT] [--no-traffic]
+                    [--users FILE] [--store memory|redis://HOST:PORT] [--no-traffic] [--force-challenge]
 
 Starts three things and prints their addresses as one JSON line on stdout:
 the demo marketplace (the upstream), the gateway in front of it with the bundled default policy,
@@ -29,6 +30,8 @@ sets the client IP.
   --users FILE                  seed the marketplace's accounts from a CSV (username,email,password)
   --store STORE                 memory (default), or a redis:// URL: run several demos on one Redis
   --no-traffic                  do not run background simulator traffic
+  --force-challenge             challenge every browser navigation that has no clearance yet,
+                                to try the proof-of-work challenge (policy key challenge.force)
   --log-level LEVEL             info, warn, error or silent (default warn)
   -h, --help                    this help
 
@@ -42,6 +45,7 @@ export async function demoCommand(args: readonly string[]): Promise<number> {
     users: { type: 'string' },
     store: { type: 'string' },
     traffic: { type: 'boolean', default: true },
+    'force-challenge': { type: 'boolean', default: false },
     'log-level': { type: 'string', default: 'warn' },
   });
   if (values.help) {
@@ -61,6 +65,7 @@ export async function demoCommand(args: readonly string[]): Promise<number> {
     trustedProxies: [...base.trustedProxies, '127.0.0.0/8', '::1'],
     admin: { ...base.admin, token: base.admin.token ?? randomBytes(18).toString('base64url') },
     secret: base.secret ?? randomBytes(32).toString('hex'),
+    challenge: values['force-challenge'] ? { ...base.challenge, force: ['page', 'login', 'signup', 'comment', 'api'] } : base.challenge,
     events: { ...base.events, sqlite: base.events.sqlite === false ? false : join(tmpdir(), `botgate-demo-${process.pid}.db`) },
   });
   const logger = createLogger(logLevel(values['log-level']));
@@ -79,8 +84,22 @@ export async function demoCommand(args: readonly string[]): Promise<number> {
       `  admin (token above):         ${gateway.adminUrl}/api/events\n  the marketplace directly:    ${marketplace.url}/\n` +
       'Press Ctrl-C to stop.\n',
   );
+  // A few requests a second of simulated people and a slow stuffer, so the console shows activity.
+  const traffic = values.traffic ? backgroundTraffic(gateway.gatewayUrl, users, logger) : undefined;
+  if (traffic) process.stderr.write('Background traffic: simulated people and a slow attacker (--no-traffic turns it off).\n');
   await untilSignal();
+  await traffic?.stop();
   await gateway.close();
   await marketplace.close();
   return 0;
+}
+
+/** The simulator talks to loopback only; a gateway listening elsewhere gets no background traffic. */
+function backgroundTraffic(gatewayUrl: string, users: readonly DemoUser[], logger: Logger): BackgroundTraffic | undefined {
+  try {
+    return startBackgroundTraffic({ gatewayUrl, users });
+  } catch (err) {
+    logger.warn('no background traffic', { reason: (err as Error).message });
+    return undefined;
+  }
 }

@@ -125,7 +125,7 @@ function describeProblems(problems: readonly PolicyProblem[]): string {
 // ---- zod issues → problems ----------------------------------------------------------------
 
 /** Paths whose values are never echoed back: error messages end up in logs and terminals. */
-const SECRET_PATHS = new Set(['secret', 'admin.token']);
+const SECRET_PATHS = new Set(['secret', 'admin.token', 'store.url']);
 
 /**
  * A per-parse error map: zod calls it only for issues the schema gave no message of its own,

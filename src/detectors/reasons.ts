@@ -18,6 +18,7 @@ export const REASONS: Readonly<Record<string, string>> = {
   'login.unknown-username': 'The username never logged in or signed up successfully here; weak alone.',
   'login.no-page-visit': 'A browser posted the login without having loaded any page of the site first.',
   'login.too-fast': 'The login was posted sooner after its page loaded than a person types.',
+  'store.degraded': 'The shared store was unreachable and failMode is closed: protected flows are challenged until it is back.',
   'password.breached': 'The password is in the breached-password list: it may come from a combo list.',
   'cracking.many-passwords': 'Many different passwords were tried on one account: credential cracking.',
   'spraying.shared-password': 'One password failed on many accounts: password spraying.',
@@ -73,6 +74,12 @@ export function sourceInWords(source: string): string {
       return `Answered by the gateway itself (${name.replace(/_/g, ' ')}).`;
     case 'detector':
       return `Found by the ${name} detector.`;
+    case 'store':
+      return 'Decided by the store fail mode: the shared store was unreachable.';
+    case 'clearance':
+      return 'A valid clearance from a solved challenge satisfied the challenge.';
+    case 'challenge':
+      return name === 'forced' ? 'Challenged because the flow forces a challenge (challenge.force).' : `The challenge verification: ${name}.`;
     default:
       return source;
   }

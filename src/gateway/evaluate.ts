@@ -19,6 +19,9 @@ export async function evaluate(
 ): Promise<Decision> {
   const enforced = policy.mode === 'enforce';
   const { ip, fingerprint } = input.signals;
+  // Operators' runtime entries (console, admin API) first: the newest, most explicit word.
+  const manual = policy.manual?.decision(ip, fingerprint, input.signals.prefix, enforced) ?? null;
+  if (manual !== null) return manual;
   const denied = policy.deny.match(ip, fingerprint);
   if (denied !== null) {
     return listDecision('block', 'list/deny', `${denied} on the deny list`, 100, enforced);

@@ -13,7 +13,7 @@ import { compilePolicy, DEFAULT_FLOW_NAME } from '../config/compile.js';
 import type { PolicyDocument } from '../config/schema.js';
 import type { DecisionEvent } from '../events/event.js';
 import { createMetrics } from '../events/metrics.js';
-import { openSinks } from '../events/open-sinks.js';
+import { archiveSink, openEventSinks } from '../events/open-sinks.js';
 import { EventRecorder } from '../events/recorder.js';
 import { isEventQuery } from '../events/sink.js';
 import { extractFields } from '../signals/body-fields.js';
@@ -40,6 +40,7 @@ import { createDeceiveReply } from './deceive-reply.js';
 import { createDeviceCookies } from './device-cookie.js';
 import { createOutcomeLearning } from './outcome-learning.js';
 import { referenceId } from './reference-id.js';
+import { ManualLists } from '../policy/manual-lists.js';
 
 export interface StartOptions {
   readonly clock?: Clock;
@@ -70,7 +71,7 @@ export async function startGateway(doc: PolicyDocument, options: StartOptions): 
     logger.warn('no secret configured (BOTGATE_SECRET or secret:); using a random one: username hashes and cookies will not survive a restart or match other nodes');
   }
 
-  const sinks = openSinks(doc.events, options.stdout ? { stdout: options.stdout } : {});
+  const sinks = await openEventSinks(doc.events, options.stdout ? { stdout: options.stdout } : {});
   const recorder = new EventRecorder({
     ringSize: doc.events.ringSize,
     maxBacklog: doc.events.maxBacklog,
@@ -84,7 +85,10 @@ export async function startGateway(doc: PolicyDocument, options: StartOptions): 
   // Attack-mode transitions become events once `record` exists (below).
   let recordTransition: (t: AttackModeTransition) => void = () => {};
   const attackMode = new AttackModeMonitor(loginFlows, doc.detection.attackMode, store, clock, (t) => recordTransition(t));
-  const policy = compilePolicy(doc, { detectors: builtinDetectors(doc, attackMode) });
+  const manualLists = new ManualLists(clock, {
+    onChange: (c) => logger.info(`manual ${c.entry.list} entry ${c.change}`, { id: c.entry.id, who: c.who, why: c.why ?? c.entry.reason, expiresAt: c.entry.expiresAt }),
+  });
+  const policy = compilePolicy(doc, { detectors: builtinDetectors(doc, attackMode), manualLists });
   const upstream = new Upstream(doc.upstream);
   const isTrustedPeer = createTrustedProxyCheck(doc.trustedProxies);
   const breachedFile = doc.detection.login.breachedPasswordsFile;
@@ -123,9 +127,9 @@ export async function startGateway(doc: PolicyDocument, options: StartOptions): 
     clock,
     extractSignals: createSignalExtractor({ trustedProxies: doc.trustedProxies }),
     isTrustedPeer,
-    readFields: (body, contentType, spec) => {
-      const { values, error } = extractFields(body, contentType, spec);
-      return { fields: normalise(values), error, rawUsername: values.username };
+    readFields: (body, contentType, spec, duplicates) => {
+      const { values, error, ambiguous } = extractFields(body, contentType, spec, duplicates);
+      return { fields: normalise(values), error, ambiguous: ambiguous === true, rawUsername: values.username };
     },
     devices: createDeviceCookies(secret),
     hashAccount,
@@ -137,7 +141,9 @@ export async function startGateway(doc: PolicyDocument, options: StartOptions): 
     forcedChallenge: (flow) => forced.has(flow.name) || forced.has(flow.kind),
     onChallenge: (flow, result) => metrics.challenge(flow, result),
     tarpit: (answer, cancelled) => tarpit.hold(answer, cancelled),
-    onDecision: () => {},
+    onDecision: (x) => {
+      if (store.health().degraded) metrics.degradedDecision(x.flow.name);
+    },
     onUpstream: (x, failure) => {
       if (failure !== null && failure !== 'aborted') metrics.upstreamError(x.flow.name, failure);
     },
@@ -147,6 +153,7 @@ export async function startGateway(doc: PolicyDocument, options: StartOptions): 
 
   const listener = createListener({
     limits: doc.limits,
+    trustedPeer: isTrustedPeer,
     onRequest: createRequestHandler(context),
     onProtocolError: (id, code, peer, cause) => {
       logger.warn('refused a malformed request', { id, code, peer, cause });
@@ -163,6 +170,12 @@ export async function startGateway(doc: PolicyDocument, options: StartOptions): 
       return undefined;
     },
     renderMetrics: () => metrics.render(),
+    archive: archiveSink(sinks) ?? null,
+    manualLists,
+    onEvent: (listener) => recorder.onEvent(listener),
+    status: () => ({ mode: context.policy.mode, attackMode: loginFlows.filter((f) => attackMode.isActive(f)), events: recorder.stats() }),
+    clock,
+    costPerAccountUsd: doc.report.costPerAccountUsd,
     readiness: () => {
       const health = store.health();
       return { ready: !closing && health.ok, checks: { store: { name: store.name, ...health }, closing } };
