@@ -29,7 +29,8 @@ every address it listens on: {"gateway":"http://…","admin":"http://…"}.
   -h, --help                 this help
 
 Environment: BOTGATE_SECRET (HMAC key; set the same on every node), BOTGATE_ADMIN_TOKEN.
-SIGTERM or SIGINT stop it gracefully: in-flight requests finish, events are flushed, exit 0.`;
+SIGTERM or SIGINT stop it gracefully: in-flight requests finish, events are flushed, exit 0.
+SIGHUP reloads the policy file (flows, rules, lists, mode, thresholds): all of it or nothing.`;
 
 export async function runCommand(args: readonly string[]): Promise<number> {
   const { values } = parseCommand('run', args, {
@@ -46,22 +47,32 @@ export async function runCommand(args: readonly string[]): Promise<number> {
     console.log(RUN_HELP);
     return 0;
   }
-  const doc = applyStoreFlag(
-    await policyFromFlags({
-      config: values.config,
-      upstream: values.upstream,
-      listen: values.listen,
-      adminListen: values['admin-listen'],
-      trustedProxies: values['trusted-proxies'],
-      mode: values.mode,
-    }),
-    values.store,
-  );
+  const flags = {
+    config: values.config,
+    upstream: values.upstream,
+    listen: values.listen,
+    adminListen: values['admin-listen'],
+    trustedProxies: values['trusted-proxies'],
+    mode: values.mode,
+  };
+  const load = async () => applyStoreFlag(await policyFromFlags(flags), values.store);
+  const doc = await load();
   const logger = createLogger(logLevel(values['log-level']));
   const gateway = await startGateway(doc, { logger });
   process.stdout.write(`${JSON.stringify({ gateway: gateway.gatewayUrl, admin: gateway.adminUrl })}\n`);
   logger.info('botgate is running', { gateway: gateway.gatewayUrl, admin: gateway.adminUrl, upstream: doc.upstream.url, mode: doc.mode });
+  // SIGHUP reloads the policy file: the whole new policy or nothing, the reason logged.
+  const onHangup = (): void => {
+    load()
+      .then((next) => {
+        gateway.reload(next);
+        logger.info('policy reloaded', { config: values.config ?? 'bundled default', mode: next.mode });
+      })
+      .catch((err: unknown) => logger.error('policy reload refused; the running policy is kept', { reason: (err as Error).message }));
+  };
+  process.on('SIGHUP', onHangup);
   const signal = await untilSignal();
+  process.off('SIGHUP', onHangup);
   logger.info('stopping', { signal });
   await gateway.close();
   return 0;

@@ -57,6 +57,12 @@ export interface RunningGateway {
   readonly adminToken: string | null;
   readonly context: GatewayContext;
   readonly recorder: EventRecorder;
+  /**
+   * Swaps in a new policy: flows, rules, lists, mode, detection thresholds and challenge.force
+   * take effect on the next request; listeners, upstream, store, events, secret and limits need a
+   * restart, and a reload that changes them is refused whole. Throws with the reason.
+   */
+  reload(next: PolicyDocument): void;
   /** The login flows' attack-mode monitor (its timer runs by itself; tests call `evaluate`). */
   readonly attackMode: AttackModeMonitor;
   /** Graceful stop: stop accepting, finish in-flight requests up to the grace period, flush events. */
@@ -110,8 +116,9 @@ export async function startGateway(doc: PolicyDocument, options: StartOptions): 
     record(attackModeEvent(t, doc.mode));
   };
   const learning = createOutcomeLearning({ store, templates, takeover: doc.detection.takeover, webhook, record, mode: () => context.policy.mode });
-  const forced: ReadonlySet<string> = new Set(doc.challenge.force);
-  const flowDocs = new Map(doc.flows.map((f) => [f.name, f]));
+  // Swapped whole by `reload` together with the compiled policy.
+  let forced: ReadonlySet<string> = new Set(doc.challenge.force);
+  let flowDocs = new Map(doc.flows.map((f) => [f.name, f]));
   const deceive = createDeceiveReply(
     templates,
     (flow) => firstMatch(flowDocs.get(flow)?.outcome?.failure)?.bodyContains ?? null,
@@ -213,6 +220,18 @@ export async function startGateway(doc: PolicyDocument, options: StartOptions): 
     context,
     recorder,
     attackMode,
+    reload(next) {
+      const fixed = ['listen', 'upstream', 'admin', 'secret', 'trustedProxies', 'limits', 'store', 'events'] as const;
+      const changed = fixed.filter((key) => JSON.stringify(next[key]) !== JSON.stringify(doc[key]));
+      if (changed.length > 0) {
+        throw new Error(`Cannot reload the policy: ${changed.join(', ')} changed, which needs a restart (the running policy is kept)`);
+      }
+      const compiled = compilePolicy(next, { detectors: builtinDetectors(next, attackMode) });
+      forced = new Set(next.challenge.force);
+      flowDocs = new Map(next.flows.map((f) => [f.name, f]));
+      metrics.setFlows([...next.flows.map((f) => f.name), DEFAULT_FLOW_NAME]);
+      context.policy = compiled;
+    },
     async close() {
       closing = true;
       attackMode.stop();
