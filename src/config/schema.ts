@@ -76,6 +76,13 @@ const flowSchema = z.strictObject({
       cookie: z.string().min(1).optional(),
     })
     .optional(),
+  /**
+   * How the application's body parser reads a declared field sent more than once (a repeated
+   * form field, `name[]`, a JSON key given twice): `first` (URLSearchParams, Go, Flask), `last`
+   * (PHP, JSON.parse) or `reject` (refuse with 400, never forwarded). Default (absent): reject,
+   * since botgate cannot know which copy the application would judge. See src/signals/body-fields.ts.
+   */
+  bodyParser: z.strictObject({ duplicates: z.enum(['first', 'last', 'reject']).default('reject') }).optional(),
 });
 
 const listSchema = z.strictObject({
@@ -180,6 +187,13 @@ const attackModeSchema = z.strictObject({
   /** The same for the share of never-seen usernames. */
   unknownRatio: z.number().min(0).max(1).default(0.5),
   baselineFactor: z.number().min(1).default(2),
+  /**
+   * The share of never-seen usernames counts only once at least this share of successful
+   * logins over `coverageWindowSeconds` were by known usernames: on a new deployment every
+   * real user is never-seen too.
+   */
+  minKnownCoverage: z.number().min(0).max(1).default(0.7),
+  coverageWindowSeconds: seconds.default(3_600),
   /** Attack mode ends after the window has looked normal for this long. */
   coolDownSeconds: seconds.default(120),
 });
@@ -283,7 +297,11 @@ const storeSchema = z
       z.strictObject({
         type: z.literal('redis'),
         /** redis://[user:password@]host:port[/db], or rediss:// for TLS. With `cluster`, one seed node. */
-        url: z.url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL, for example redis://127.0.0.1:6379' }),
+        url: z.url({
+          protocol: /^rediss?$/,
+          error: (issue) =>
+            `${issue.input === undefined ? 'required with type redis: ' : 'expected '}a redis:// or rediss:// URL, for example redis://127.0.0.1:6379`,
+        }),
         /** The URL names a node of a Redis Cluster. Default false (a single Redis, or a proxy in front of one). */
         cluster: z.boolean().default(false),
         /** Every key starts with `{prefix}:`; the braces are the Cluster hash tag. Same on every node of one deployment. */
@@ -367,6 +385,8 @@ export const policySchema = z.strictObject({
       maxHeaderLines: positiveInt.max(1000).default(100),
       /** Largest request head in bytes (Node's maxHeaderSize); 431 past it. */
       maxHeaderBytes: positiveInt.default(16_384),
+      /** Connections one client address may hold open at once; more are closed at once. Trusted proxies are exempt. */
+      maxConnectionsPerIp: positiveInt.default(256),
       /** Time for a client to send the whole request head. */
       headersTimeoutMs: positiveInt.default(10_000),
       /** Time for a client to send the whole request. */

@@ -5,7 +5,10 @@
  *
  * `AttackModeMonitor` re-evaluates each login flow every few seconds from flow-wide counters
  * (shared by every node through the store), keeps a slowly learned baseline of normal minutes,
- * and turns attack mode on and off by itself, each transition an event. While it is on, the
+ * and turns attack mode on and off by itself, each transition an event. The share of
+ * never-seen usernames only counts once botgate knows most of the flow's users: while fewer
+ * than `minKnownCoverage` of recent successful logins were by known usernames (a new
+ * deployment, before `botgate users import` or learning), every real user is "never seen" too. While it is on, the
  * detector asks every login for positive evidence — this device logged this user in before,
  * this user logged in from this network before, the device has a clean history of more than a
  * day — and a login without any gets `attack-mode.no-evidence`, which the policy maps to a
@@ -40,6 +43,7 @@ interface FlowState {
 /** Before anything is learnt: a login flow where a quarter fail and a tenth are unknown users. */
 const INITIAL_FAILURE = 0.25;
 const INITIAL_UNKNOWN = 0.1;
+const OPS_PER_FLOW = 6;
 /** Baseline learning rate per evaluation of a normal window. */
 const ALPHA = 0.02;
 
@@ -78,12 +82,15 @@ export class AttackModeMonitor {
   async evaluate(): Promise<void> {
     const windowMs = this.settings.windowSeconds * 1000;
     const ops: StoreOp[] = [];
+    const coverageMs = this.settings.coverageWindowSeconds * 1000;
     for (const flow of this.flows) {
       ops.push(
         { kind: 'peek', key: k.flowAttempts(flow), windowMs },
         { kind: 'peek', key: k.flowFailures(flow), windowMs },
         { kind: 'peek', key: k.flowUnknown(flow), windowMs },
         { kind: 'flagGet', key: k.attackMode(flow) },
+        { kind: 'peek', key: k.flowSuccesses(flow), windowMs: coverageMs },
+        { kind: 'peek', key: k.flowKnownSuccesses(flow), windowMs: coverageMs },
       );
     }
     const results = await this.store.exec(ops);
@@ -91,21 +98,27 @@ export class AttackModeMonitor {
     const writes: StoreOp[] = [];
     this.flows.forEach((flow, i) => {
       const state = this.states.get(flow)!;
-      const attempts = results[i * 4] as number;
-      const failure = attempts > 0 ? (results[i * 4 + 1] as number) / attempts : 0;
-      const unknown = attempts > 0 ? (results[i * 4 + 2] as number) / attempts : 0;
-      const shared = results[i * 4 + 3];
+      const at = i * OPS_PER_FLOW;
+      const attempts = results[at] as number;
+      const failure = attempts > 0 ? (results[at + 1] as number) / attempts : 0;
+      const unknown = attempts > 0 ? (results[at + 2] as number) / attempts : 0;
+      const shared = results[at + 3];
+      const successes = results[at + 4] as number;
+      const coverage = successes > 0 ? (results[at + 5] as number) / successes : 0;
       const s = this.settings;
       const failureBar = Math.max(s.failureRatio, state.baselineFailure * s.baselineFactor);
       const unknownBar = Math.max(s.unknownRatio, state.baselineUnknown * s.baselineFactor);
-      const anomalous = attempts >= s.minAttempts && (failure >= failureBar || unknown >= unknownBar);
-      const detail = `${attempts} logins in ${s.windowSeconds} s, ${pct(failure)} failed (baseline ${pct(state.baselineFailure)}), ${pct(unknown)} unknown usernames (baseline ${pct(state.baselineUnknown)})`;
+      const knowsUsers = coverage >= s.minKnownCoverage;
+      const anomalous = attempts >= s.minAttempts && (failure >= failureBar || (knowsUsers && unknown >= unknownBar));
+      const detail =
+        `${attempts} logins in ${s.windowSeconds} s, ${pct(failure)} failed (baseline ${pct(state.baselineFailure)}), ` +
+        `${pct(unknown)} unknown usernames (baseline ${pct(state.baselineUnknown)}${knowsUsers ? '' : `; not counted: only ${pct(coverage)} of recent successful logins were by known usernames`})`;
 
       if (anomalous) state.lastAnomaly = now;
       else if (!state.active && attempts >= s.minAttempts) {
         // Learn only from normal windows, so an attack cannot teach botgate that it is normal.
         state.baselineFailure += ALPHA * (failure - state.baselineFailure);
-        state.baselineUnknown += ALPHA * (unknown - state.baselineUnknown);
+        if (knowsUsers) state.baselineUnknown += ALPHA * (unknown - state.baselineUnknown);
       }
       // Another node may have seen the anomaly first: its shared flag turns attack mode on here.
       const sharedOn = typeof shared === 'string';
@@ -126,8 +139,9 @@ export class AttackModeMonitor {
 }
 
 export function createAttackModeDetector(monitor: AttackModeMonitor, settings: AttackModeSettings): Detector {
-  // The learnt counters must use the monitor's window: a counter's window is part of its key.
+  // The learnt counters must use the monitor's windows: a counter's window is part of its key.
   const windowMs = settings.windowSeconds * 1000;
+  const coverageMs = settings.coverageWindowSeconds * 1000;
   return {
     name: 'attack-mode',
     appliesTo: (flow) => flow.kind === 'login',
@@ -155,8 +169,11 @@ export function createAttackModeDetector(monitor: AttackModeMonitor, settings: A
       const flow = input.flow.name;
       const ops: StoreOp[] = [{ kind: 'hit', key: k.flowAttempts(flow), windowMs }];
       if (outcome.result === 'failure') ops.push({ kind: 'hit', key: k.flowFailures(flow), windowMs });
-      if (decision.findings.some((f) => f.reason === 'login.unknown-username')) {
-        ops.push({ kind: 'hit', key: k.flowUnknown(flow), windowMs });
+      const unknown = decision.findings.some((f) => f.reason === 'login.unknown-username');
+      if (unknown) ops.push({ kind: 'hit', key: k.flowUnknown(flow), windowMs });
+      if (outcome.result === 'success') {
+        ops.push({ kind: 'hit', key: k.flowSuccesses(flow), windowMs: coverageMs });
+        if (!unknown) ops.push({ kind: 'hit', key: k.flowKnownSuccesses(flow), windowMs: coverageMs });
       }
       return ops;
     },

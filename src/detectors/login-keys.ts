@@ -32,6 +32,9 @@ export const loginKeys = {
   flowAttempts: (flow: string) => `fw:${flow}:a`,
   flowFailures: (flow: string) => `fw:${flow}:f`,
   flowUnknown: (flow: string) => `fw:${flow}:u`,
+  /** Flow-wide successful logins, and those whose username was already known (the sketch's coverage). */
+  flowSuccesses: (flow: string) => `fw:${flow}:s`,
+  flowKnownSuccesses: (flow: string) => `fw:${flow}:sk`,
   /** Attack mode is on for a flow (flag; value: start time), shared by every node. */
   attackMode: (flow: string) => `am:${flow}`,
 } as const;
