@@ -19,9 +19,11 @@ import type { Clock } from '../state/clock.js';
 import type { Store } from '../state/store.js';
 import { evaluate } from './evaluate.js';
 import { type Exchange, eventPath, toEvent } from './exchange.js';
-import { forwardRequestHeaders, forwardResponseHeaders } from './hop-headers.js';
+import { forwardRequestHeaders, forwardResponseHeaders, headerProblem } from './hop-headers.js';
 import { referenceId } from './reference-id.js';
-import { hasBody, readBoundedBody } from './request-body.js';
+import { decodedBody, framingProblem, hasBody, readBoundedBody } from './request-body.js';
+import { routeRequest, versionProblem } from './request-target.js';
+import type { DuplicateFields } from '../signals/body-fields.js';
 import { classifyUpstreamError, type Upstream, type UpstreamFailure } from './upstream.js';
 import { BodySample } from './body-sample.js';
 import { cookieValue, type DeviceCookies } from './device-cookie.js';
@@ -50,9 +52,16 @@ export interface GatewayContext {
   readonly extractSignals: (head: RequestHead) => RequestSignals;
   /** True when the peer is a trusted proxy, whose X-Forwarded-* headers are kept and extended. */
   readonly isTrustedPeer: (peer: string) => boolean;
-  readonly readFields: (body: Buffer, contentType: string | undefined, fields: NonNullable<Exchange['flow']['fields']>) => {
+  readonly readFields: (
+    body: Buffer,
+    contentType: string | undefined,
+    fields: NonNullable<Exchange['flow']['fields']>,
+    duplicates: DuplicateFields,
+  ) => {
     fields: FlowFields | null;
     error: string | null;
+    /** The application could read a declared field otherwise than botgate did (see body-fields.ts). */
+    ambiguous: boolean;
     /** The username as sent, for the deceive action's echo only; never recorded. */
     rawUsername: string | undefined;
   };
@@ -91,11 +100,21 @@ export function createRequestHandler(ctx: GatewayContext): (req: IncomingMessage
 }
 
 async function handle(ctx: GatewayContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  // Hardening: a connection botgate closes after refusing a request is finished. Node still
+  // parses and dispatches requests pipelined behind the refused one, and after a request whose
+  // framing was in doubt, where the next one starts is in doubt too: it is dropped, unanswered
+  // (Node closes the connection once the refusal is written).
+  if (closing.has(req.socket)) {
+    req.resume();
+    return;
+  }
   const policy = ctx.policy;
   const startedAt = performance.now();
   const peer = normalisePeer(req.socket.remoteAddress);
   const url = req.url ?? '/';
   const method = req.method ?? 'GET';
+  // Hardening: the flow is the one every common reading of the path names (request-target.ts).
+  const routed = routeRequest(policy, method, url, req.headers.host);
   const head: RequestHead = {
     peer,
     method,
@@ -110,7 +129,7 @@ async function handle(ctx: GatewayContext, req: IncomingMessage, res: ServerResp
     method,
     path: eventPath(url),
     host: req.headers.host ?? null,
-    flow: policy.matchFlow(method, url, req.headers.host),
+    flow: routed.flow,
     signals: ctx.extractSignals(head),
     fields: null,
     device: ctx.devices.read(cookieHeader(req)),
@@ -132,6 +151,13 @@ async function handle(ctx: GatewayContext, req: IncomingMessage, res: ServerResp
   if (req.rawHeaders.length > ctx.limits.maxHeaderLines * 2) return answer(res, x, 'headers_too_large', html, true);
   // Only origin-form targets are proxied; absolute-form and `*` are for forward proxies.
   if (url.charCodeAt(0) !== 47 /* / */) return answer(res, x, 'bad_request', html, true);
+  // Hardening: what Node's parser lets through but an upstream could read otherwise is refused
+  // whatever the mode (like a 431): version, header names and Host, body framing.
+  const malformed = versionProblem(req.httpVersion) ?? headerProblem(req.rawHeaders, req.httpVersion) ?? framingProblem(req);
+  if (malformed !== null) return refuse(res, x, 'request.malformed', malformed, html);
+  // An ambiguous path or body is refused in enforce mode; monitor mode forwards and records it.
+  let ambiguity = routed.refusal;
+  if (ambiguity !== null && policy.mode === 'enforce') return refuse(res, x, 'request.ambiguous', ambiguity, html);
   if (method === 'POST' && x.path === CHALLENGE_PATH) return redeemChallenge(ctx, req, res, x);
 
   let body: Buffer | null = null;
@@ -146,10 +172,19 @@ async function handle(ctx: GatewayContext, req: IncomingMessage, res: ServerResp
       return;
     }
     body = read.body;
-    const extracted = ctx.readFields(body, req.headers['content-type'], fieldSpec);
-    x.fields = extracted.fields;
-    x.rawUsername = extracted.rawUsername;
-    bodyError = extracted.error;
+    // Hardening: a compressed body is judged as the application will inflate it.
+    const content = await decodedBody(body, req.headers['content-encoding'], ctx.limits.maxBodyBytes);
+    if (content.kind === 'too-large') return answer(res, x, 'body_too_large', html, true);
+    if (content.kind === 'malformed') {
+      ambiguity ??= content.cause;
+    } else {
+      const extracted = ctx.readFields(content.body, req.headers['content-type'], fieldSpec, x.flow.duplicates);
+      x.fields = extracted.fields;
+      x.rawUsername = extracted.rawUsername;
+      bodyError = extracted.error;
+      if (extracted.ambiguous) ambiguity ??= `an ambiguous body: ${extracted.error ?? 'unreadable'}`;
+    }
+    if (ambiguity !== null && policy.mode === 'enforce') return refuse(res, x, 'request.ambiguous', ambiguity, html);
   }
 
   const input: DetectorInput = {
@@ -182,6 +217,8 @@ async function handle(ctx: GatewayContext, req: IncomingMessage, res: ServerResp
       };
     }
   }
+  // Monitor mode only (enforce refused above): the refusal that would have happened is recorded.
+  if (ambiguity !== null) decision = withRefusal(decision, ambiguity);
   x.decision = decision;
   x.decisionMicros = Math.round((performance.now() - startedAt) * 1000);
   ctx.onDecision(x);
@@ -255,15 +292,23 @@ function forward(
   const issued = x.device === null && x.flow.kind !== 'asset' ? ctx.devices.issue(x.time, isSecure(req)) : null;
   x.issuedDevice = issued?.device ?? null;
   const deviceId = x.device?.id ?? issued?.device.id ?? null;
-  if (deviceId !== null && x.method === 'GET' && x.signals.acceptsHtml) ctx.pageViewed(deviceId, x.time);
   const outcomeRule = x.flow.outcome;
   ctx.upstream.forward(
     { method: x.method, path: req.url ?? '/', headers, body: requestBody },
     (statusCode, upstreamHeaders) => {
       x.upstreamStatus = statusCode;
       x.upstreamMs = Math.round(performance.now() - sentAt);
+      // The page a person types into is the last HTML document the device received: a page
+      // load, or the login form coming back after a failed attempt.
+      const contentType = upstreamHeaders['content-type'];
+      if (deviceId !== null && typeof contentType === 'string' && contentType.startsWith('text/html')) {
+        ctx.pageViewed(deviceId, ctx.clock.now());
+      }
       const out = forwardResponseHeaders(upstreamHeaders);
       out['x-botgate-id'] = x.id;
+      // Hardening: upgrades are not proxied (Upgrade is hop-by-hop, so the upstream never saw
+      // it), and Node reads nothing more from a connection that asked for one: close it.
+      if (req.headers.upgrade !== undefined) out.connection = 'close';
       if (issued !== null) appendSetCookie(out, issued.setCookie);
       res.writeHead(statusCode, out);
       if (outcomeRule === null) return res;
@@ -307,7 +352,41 @@ function answer(
 ): void {
   x.answeredWith = code;
   const headers = closeConnection ? { ...extra, connection: 'close' } : extra;
+  if (closeConnection && res.socket !== null) closing.add(res.socket);
   reply(res, code, x.id, html, headers);
+}
+
+/** Connections answered with `connection: close`: no further request on them is handled. */
+const closing = new WeakSet<object>();
+
+// --- Hardening: requests refused before judging (request-target.ts, hop-headers.ts, request-body.ts).
+
+/**
+ * Answers 400 and closes the connection (its framing or meaning is in doubt, so nothing more is
+ * read from it); the event names the cause as a finding (`request.malformed`: the HTTP itself;
+ * `request.ambiguous`: a path or body the application could read another way).
+ */
+function refuse(res: ServerResponse, x: Exchange, reason: string, cause: string, html: boolean): void {
+  x.decision = {
+    action: 'block',
+    decidedBy: 'gateway/refused',
+    score: 0,
+    enforced: true,
+    retryAfterSeconds: null,
+    findings: [{ source: 'gateway/request', reason, score: 0, detail: cause }],
+  };
+  answer(res, x, 'bad_request', html, true);
+}
+
+function withRefusal(decision: Decision, cause: string): Decision {
+  const finding = { source: 'gateway/request', reason: 'request.ambiguous', score: 0, detail: cause };
+  const stronger = severity('block') > severity(decision.action);
+  return {
+    ...decision,
+    action: stronger ? 'block' : decision.action,
+    decidedBy: stronger ? 'gateway/refused' : decision.decidedBy,
+    findings: [...decision.findings, finding],
+  };
 }
 
 /** `POST /.botgate/challenge`: a solution is redeemed (once, across nodes) for a clearance. */
