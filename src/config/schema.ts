@@ -13,7 +13,12 @@ export const MODES = ['monitor', 'enforce'] as const;
 export const FLOW_KINDS = ['login', 'signup', 'comment', 'api', 'page', 'asset'] as const;
 /** Ordered from mildest to most severe; the policy picks the most severe matching action. */
 export const ACTIONS = ['allow', 'tag', 'tarpit', 'ratelimit', 'challenge', 'deceive', 'block'] as const;
-export const RATE_KEYS = ['ip', 'prefix', 'fingerprint', 'username', 'device', 'email', 'flow'] as const;
+/**
+ * What a rate limit counts by. `client` is the device cookie when the client carries one, else
+ * the IP: people behind one carrier-grade NAT each have their own budget, while a client that
+ * drops its cookies shares its address's.
+ */
+export const RATE_KEYS = ['client', 'ip', 'prefix', 'fingerprint', 'username', 'device', 'email', 'flow'] as const;
 export const FIELD_ROLES = ['username', 'password', 'email', 'text', 'identity'] as const;
 const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', '*'] as const;
 
@@ -149,7 +154,7 @@ const loginDetectionSchema = z.strictObject({
   fingerprintMinAttempts: positiveInt.default(50),
   fingerprintFailureRatio: z.number().min(0).max(1).default(0.8),
   /** A login posted sooner than this after its page was loaded is faster than a person types. */
-  minTypingMs: positiveInt.default(1_500),
+  minTypingMs: positiveInt.default(800),
   /** How long a username that logged in or signed up successfully stays "known". */
   knownUsernameDays: positiveInt.default(90),
   /**

@@ -71,6 +71,8 @@ export async function evaluate(
 
 function rateKeyValue(rule: CompiledRateRule, input: DetectorInput): string | null {
   switch (rule.key) {
+    case 'client':
+      return input.device === null ? `ip:${input.signals.ip}` : `dev:${input.device.id}`;
     case 'ip':
       return input.signals.ip;
     case 'prefix':

@@ -131,7 +131,7 @@ describe('botgate.example.yaml', () => {
     });
   });
 
-  it('protects each form kind with an automation block and a per-IP rate limit', () => {
+  it('protects each form kind with an automation block and a per-client rate limit (device cookie, or IP without one)', () => {
     for (const kind of ['login', 'signup', 'comment']) {
       const rules = doc.rules.filter((r) => r.flows?.includes(kind));
       expect(
@@ -139,7 +139,7 @@ describe('botgate.example.yaml', () => {
         kind,
       ).toBe(true);
       expect(
-        rules.some((r) => r.ratelimit?.key === 'ip'),
+        rules.some((r) => r.ratelimit?.key === 'client'),
         kind,
       ).toBe(true);
     }
