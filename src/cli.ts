@@ -7,6 +7,7 @@ import { checkCommand } from './cli/check.js';
 import { demoCommand } from './cli/demo.js';
 import { evalCommand } from './cli/eval.js';
 import { marketplaceCommand } from './cli/marketplace.js';
+import { reportCommand } from './cli/report.js';
 import { runCommand } from './cli/run.js';
 import { UsageError } from './cli/usage-error.js';
 import { usersCommand } from './cli/users.js';
@@ -20,6 +21,7 @@ Commands:
   run           run the gateway in front of an HTTP upstream
   demo          run the demo marketplace with botgate in front of it, and the admin listener
   check FILE    validate a policy file; one line per problem
+  report        the business report for a time range, from the admin API or the events database
   eval          run simulated users and attackers against botgate and print the scoreboard
   marketplace   run the demo marketplace alone (the upstream used by demo, tests and the simulator)
   users import  hash the application's usernames so "never seen" means something from day one
@@ -33,6 +35,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   run: runCommand,
   demo: demoCommand,
   check: checkCommand,
+  report: reportCommand,
   eval: evalCommand,
   marketplace: marketplaceCommand,
   users: usersCommand,

@@ -12,6 +12,8 @@
  * - The log keeps the latest `RECEIVED_LOG_CAP` entries (500 000); older ones are
  *   dropped, which a reader sees as a jump in `seq`. Header values are kept up to 256 characters,
  *   so a full log holds some 50 MB with typical values.
+ * - `ato` is the request's `x-botgate-ato` header (botgate's account-takeover flag, for example
+ *   `suspected`); an item carries it only when the request did, so most items have no `ato` key.
  * - Route keys are the route table's patterns (`POST /login`, `GET /api/listings/:id`) and
  *   `METHOD *` for unknown paths, so their number is bounded whatever the traffic.
  */
@@ -40,6 +42,8 @@ export interface ReceivedRequest {
   status: number;
   /** The request's `x-forwarded-for`, null when absent. */
   forwardedFor: string | null;
+  /** The request's `x-botgate-ato`; absent when the request had none. */
+  ato?: string;
 }
 
 export interface ReceivedPage {
@@ -60,6 +64,7 @@ export class Accounting {
   private readonly statusOf: Uint16Array;
   private readonly idOf: (string | null)[] = [];
   private readonly forwardedForOf: (string | null)[] = [];
+  private readonly atoOf: (string | null)[] = [];
   /** Sequence number of the latest entry; entries `last - size + 1 .. last` are kept. */
   private last = 0;
 
@@ -85,7 +90,13 @@ export class Accounting {
     return slot;
   }
 
-  record(slot: number, status: number, id: string | undefined, forwardedFor: string | undefined): void {
+  record(
+    slot: number,
+    status: number,
+    id: string | undefined,
+    forwardedFor: string | undefined,
+    ato: string | undefined = undefined,
+  ): void {
     this.counters.requests++;
     this.routeCounts[slot] = (this.routeCounts[slot] ?? 0) + 1;
     this.countOutcome(this.routeOutcomes[slot], status);
@@ -96,6 +107,7 @@ export class Accounting {
     this.statusOf[at] = status;
     this.idOf[at] = clip(id);
     this.forwardedForOf[at] = clip(forwardedFor);
+    this.atoOf[at] = clip(ato);
   }
 
   stats(): DemoStats {
@@ -116,13 +128,16 @@ export class Accounting {
     const items: ReceivedRequest[] = [];
     for (let seq = from; seq <= to; seq++) {
       const at = (seq - 1) % this.capacity;
-      items.push({
+      const item: ReceivedRequest = {
         seq,
         id: this.idOf[at] ?? null,
         route: this.routeKeys[this.routeOf[at] as number] as string,
         status: this.statusOf[at] as number,
         forwardedFor: this.forwardedForOf[at] ?? null,
-      });
+      };
+      const ato = this.atoOf[at];
+      if (ato != null) item.ato = ato;
+      items.push(item);
     }
     // A reader whose `after` is past the end (the log was reset) is brought back to it.
     return { next: items.length > 0 ? to : Math.min(after, this.last), items };
@@ -135,6 +150,7 @@ export class Accounting {
     this.last = 0;
     this.idOf.length = 0;
     this.forwardedForOf.length = 0;
+    this.atoOf.length = 0;
   }
 
   private countOutcome(outcome: Outcome | undefined, status: number): void {

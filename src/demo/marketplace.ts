@@ -129,7 +129,13 @@ export function marketplaceHandler(
     } catch (error) {
       answerFailure(res, route.api, error);
     }
-    accounting.record(route.slot, res.statusCode, header(req, 'x-botgate-id'), header(req, 'x-forwarded-for'));
+    accounting.record(
+      route.slot,
+      res.statusCode,
+      header(req, 'x-botgate-id'),
+      header(req, 'x-forwarded-for'),
+      header(req, 'x-botgate-ato'),
+    );
   };
 
   return (req, res) => {

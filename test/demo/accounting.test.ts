@@ -77,6 +77,19 @@ describe('Accounting', () => {
     expect(accounting.received(RECEIVED_PAGE_LIMIT).items).toHaveLength(5);
   });
 
+  it("carries botgate's account-takeover flag on the items whose request had one", () => {
+    const accounting = new Accounting(10);
+    const login = accounting.slot('POST /login', 'form-login');
+    accounting.record(login, 302, 'ref-1', undefined, 'suspected');
+    accounting.record(login, 200, 'ref-2', undefined);
+    const [flagged, plain] = accounting.received(0).items;
+    expect(flagged?.ato).toBe('suspected');
+    expect(plain).not.toHaveProperty('ato');
+    accounting.reset();
+    accounting.record(login, 200, 'ref-3', undefined);
+    expect(accounting.received(0).items[0]).not.toHaveProperty('ato');
+  });
+
   it('clips long header values', () => {
     const accounting = new Accounting(2);
     accounting.record(accounting.slot('GET /'), 200, 'x'.repeat(10_000), 'y'.repeat(300));

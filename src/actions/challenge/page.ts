@@ -89,6 +89,7 @@ const HEAD_START = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow">
+<meta name="botgate-challenge" content="proof-of-work">
 <title>Checking that you’re a person…</title>
 `;
 
