@@ -6,16 +6,29 @@
  *
  *   node --import tsx bench/proxy.ts [--seconds 8] [--store redis://127.0.0.1:6379]
  *
+ * With `--store`, a second botgate runs the same policy on that Redis (under a prefix of its
+ * own, deleted afterwards) and adds a `botgate (redis)` row, and the Redis round trips a
+ * request costs are counted: script calls (EVALSHA, and EVAL when Redis had to load the script)
+ * from `INFO commandstats` before and after each measured run, divided by the requests that node
+ * decided in it (its `botgate_requests_total`). Under saturation requests decided in the same
+ * turn of the event loop share a call, and learning writes are coalesced, so the figure is below
+ * one; at a moderate fixed rate it approaches one plus the writes. Other clients of the same
+ * Redis add to the count: use an otherwise idle Redis.
+ *
  * Every process shares one 2-core machine with the load generator, so absolute figures are
  * lower than on a dedicated host; the ratios are the result.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type BenchProcess, startJsonLineProcess } from './processes.js';
+import { Redis } from 'ioredis';
+import { request } from 'undici';
+import { parse, stringify } from 'yaml';
 import { saturate, steady, type Throughput } from './load.js';
+import { type BenchProcess, startJsonLineProcess } from './processes.js';
 
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 const TSX = ['--import', 'tsx'];
@@ -26,18 +39,49 @@ interface Row {
   readonly result: Throughput;
 }
 
+/** Script calls Redis has run and requests the Redis-backed node has decided, at one moment. */
+interface RoundTripCount {
+  readonly scripts: number;
+  readonly requests: number;
+}
+
+interface RoundTrips {
+  readonly run: string;
+  readonly scripts: number;
+  readonly requests: number;
+}
+
+const REDIS_TARGET = 'botgate (redis)';
+
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
-  const { values } = parseArgs({ args: [...argv], options: { seconds: { type: 'string', default: '8' }, store: { type: 'string' } } });
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { seconds: { type: 'string', default: '8' }, store: { type: 'string' } },
+  });
   const seconds = Number(values.seconds);
   const work = await mkdtemp(join(tmpdir(), 'botgate-bench-'));
   const started: BenchProcess[] = [];
+  const prefix = `bench-proxy-${randomBytes(4).toString('hex')}`;
+  let redisAdmin: Redis | null = null;
   try {
     const upstream = await startJsonLineProcess(process.execPath, [...TSX, here('./upstream.ts')]);
     started.push(upstream);
     const upstreamUrl = upstream.addresses.upstream!;
     const bare = await startJsonLineProcess(process.execPath, [...TSX, here('./bare-proxy.ts'), upstreamUrl]);
     started.push(bare);
-    const gatewayArgs = ['run', '--upstream', upstreamUrl, '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0', '--trusted-proxies', '127.0.0.1', '--log-level', 'silent'];
+    const gatewayArgs = [
+      'run',
+      '--upstream',
+      upstreamUrl,
+      '--listen',
+      '127.0.0.1:0',
+      '--admin-listen',
+      '127.0.0.1:0',
+      '--trusted-proxies',
+      '127.0.0.1',
+      '--log-level',
+      'silent',
+    ];
     const botgate = await startJsonLineProcess(process.execPath, [here('../bin/botgate'), ...gatewayArgs], {
       cwd: work,
       env: { BOTGATE_SECRET: 'bench-secret-0123456789abcdef' },
@@ -48,14 +92,32 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       ['bare proxy', bare.addresses.proxy!],
       ['botgate', botgate.addresses.gateway!],
     ];
+    let countRoundTrips: (() => Promise<RoundTripCount>) | null = null;
     if (values.store) {
-      const redis = await startJsonLineProcess(process.execPath, [here('../bin/botgate'), ...gatewayArgs, '--store', values.store], {
-        cwd: work,
-        env: { BOTGATE_SECRET: 'bench-secret-0123456789abcdef' },
-      });
+      const policy = join(work, 'redis-policy.yaml');
+      await writeFile(policy, await redisPolicy(values.store, prefix));
+      const redis = await startJsonLineProcess(
+        process.execPath,
+        [here('../bin/botgate'), ...gatewayArgs, '--config', policy, '--store', values.store],
+        { cwd: work, env: { BOTGATE_SECRET: 'bench-secret-0123456789abcdef' } },
+      );
       started.push(redis);
-      targets.push(['botgate (redis)', redis.addresses.gateway!]);
+      targets.push([REDIS_TARGET, redis.addresses.gateway!]);
+      const admin = new Redis(values.store, { maxRetriesPerRequest: 1, lazyConnect: true });
+      redisAdmin = admin;
+      await admin.connect();
+      const adminUrl = redis.addresses.admin!;
+      countRoundTrips = async () => ({ scripts: await scriptCalls(admin), requests: await decidedRequests(adminUrl) });
     }
+    const trips: RoundTrips[] = [];
+    const counted = async <T>(target: string, run: string, measure: () => Promise<T>): Promise<T> => {
+      if (target !== REDIS_TARGET || countRoundTrips === null) return measure();
+      const before = await countRoundTrips();
+      const result = await measure();
+      const after = await countRoundTrips();
+      trips.push({ run, scripts: after.scripts - before.scripts, requests: after.requests - before.requests });
+      return result;
+    };
 
     const rows: Row[] = [];
     for (const [route, method, path] of [
@@ -65,28 +127,112 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       for (const [target, url] of targets) {
         // A short warm-up lets the JIT and the keep-alive pools settle before measuring.
         await saturate(url + path, { seconds: 1, connections: 32, method });
-        rows.push({ target, route, result: await saturate(url + path, { seconds, connections: 32, method }) });
+        const result = await counted(target, `${route}, 32 connections`, () =>
+          saturate(url + path, { seconds, connections: 32, method }),
+        );
+        rows.push({ target, route, result });
       }
     }
     printThroughput(rows);
 
     console.log('\nAdded latency at a moderate fixed rate (1 000 requests/s, open loop, GET /api/listings/7):');
     const steadyRows: [string, Awaited<ReturnType<typeof steady>>][] = [];
-    for (const [target, url] of targets) steadyRows.push([target, await steady(`${url}/api/listings/7`, { rate: 1000, seconds: Math.max(4, seconds / 2) })]);
+    for (const [target, url] of targets) {
+      const result = await counted(target, 'GET /api/listings/7, 1 000/s', () =>
+        steady(`${url}/api/listings/7`, { rate: 1000, seconds: Math.max(4, seconds / 2) }),
+      );
+      steadyRows.push([target, result]);
+    }
     const bareSteady = steadyRows.find(([t]) => t === 'bare proxy')![1];
     for (const [target, r] of steadyRows) {
-      const added = target === 'direct' || target === 'bare proxy' ? '' : `  added p99 vs bare proxy: ${(r.p99Ms - bareSteady.p99Ms).toFixed(3)} ms`;
-      console.log(`  ${target.padEnd(16)} p50 ${r.p50Ms.toFixed(3)} ms  p99 ${r.p99Ms.toFixed(3)} ms  failed ${r.failed}/${r.sent}${added}`);
+      const added =
+        target === 'direct' || target === 'bare proxy'
+          ? ''
+          : `  added p99 vs bare proxy: ${(r.p99Ms - bareSteady.p99Ms).toFixed(3)} ms`;
+      console.log(
+        `  ${target.padEnd(16)} p50 ${r.p50Ms.toFixed(3)} ms  p99 ${r.p99Ms.toFixed(3)} ms  failed ${r.failed}/${r.sent}${added}`,
+      );
+    }
+    const redisTarget = targets.find(([target]) => target === REDIS_TARGET);
+    if (redisTarget !== undefined) {
+      // One request at a time: no two requests share a call, so this is the per-request cost.
+      await counted(REDIS_TARGET, 'GET /api/listings/7, one at a time', () =>
+        oneAtATime(`${redisTarget[1]}/api/listings/7`, 500),
+      );
+      printRoundTrips(trips);
     }
   } finally {
     for (const p of started.reverse()) await p.stop();
+    if (redisAdmin !== null) {
+      await deletePrefix(redisAdmin, prefix).catch(() => {});
+      redisAdmin.disconnect();
+    }
     await rm(work, { recursive: true, force: true });
   }
 }
 
+/** The bundled default policy with the store on `url` under `prefix`: the same policy as the memory row. */
+async function redisPolicy(url: string, prefix: string): Promise<string> {
+  const doc = parse(await readFile(here('../botgate.example.yaml'), 'utf8'));
+  doc.store = { type: 'redis', url, prefix };
+  return stringify(doc);
+}
+
+/** `count` GETs, each sent when the previous one has been answered, from different addresses. */
+async function oneAtATime(url: string, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const res = await request(url, {
+      headers: { 'x-forwarded-for': `198.18.${i >> 8}.${(i & 255) + 1}`, accept: 'application/json' },
+    });
+    await res.body.dump();
+  }
+}
+
+/** Script calls Redis has run so far (EVALSHA, and EVAL when a script had to be loaded). */
+async function scriptCalls(redis: Redis): Promise<number> {
+  const info = await redis.info('commandstats');
+  let calls = 0;
+  for (const match of info.matchAll(/^cmdstat_(evalsha|eval):calls=(\d+)/gm)) calls += Number(match[2]);
+  return calls;
+}
+
+/** Requests the node has decided so far: the sum of its `botgate_requests_total` series. */
+async function decidedRequests(adminUrl: string): Promise<number> {
+  const res = await request(`${adminUrl}/metrics`);
+  const text = await res.body.text();
+  let total = 0;
+  for (const match of text.matchAll(/^botgate_requests_total(?:\{[^}]*\})? (\S+)$/gm)) total += Number(match[1]);
+  return total;
+}
+
+async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `{${prefix}}:*`, 'COUNT', 1000);
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}
+
+function printRoundTrips(trips: readonly RoundTrips[]): void {
+  console.log(
+    '\nRedis round trips per request (script calls from INFO commandstats before/after each run; other clients of this Redis add to them):',
+  );
+  for (const t of trips) {
+    const perRequest = t.requests > 0 ? (t.scripts / t.requests).toFixed(3) : 'n/a';
+    console.log(
+      `  ${t.run.padEnd(36)} ${String(t.scripts).padStart(8)} script calls / ${String(t.requests).padStart(8)} requests = ${perRequest} a request`,
+    );
+  }
+}
+
 function printThroughput(rows: readonly Row[]): void {
-  console.log(`Proxy throughput, ${rows[0]?.result.tool ?? 'wrk'} with 32 connections (2-core machine shared by load generator, proxy and upstream):`);
-  console.log(`  ${'target'.padEnd(16)} ${'route'.padEnd(22)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}  ratio to bare proxy`);
+  console.log(
+    `Proxy throughput, ${rows[0]?.result.tool ?? 'wrk'} with 32 connections (2-core machine shared by load generator, proxy and upstream):`,
+  );
+  console.log(
+    `  ${'target'.padEnd(16)} ${'route'.padEnd(22)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}  ratio to bare proxy`,
+  );
   for (const row of rows) {
     const bare = rows.find((r) => r.route === row.route && r.target === 'bare proxy')!.result;
     const ratio = row.result.requestsPerSecond / bare.requestsPerSecond;

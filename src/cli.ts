@@ -2,15 +2,7 @@
  * botgate's command line: one entry for every command, `--help` on each, one clear line and a
  * non-zero exit for anything a user can get wrong.
  */
-import { breachedCommand } from './cli/breached.js';
-import { checkCommand } from './cli/check.js';
-import { demoCommand } from './cli/demo.js';
-import { evalCommand } from './cli/eval.js';
-import { marketplaceCommand } from './cli/marketplace.js';
-import { reportCommand } from './cli/report.js';
-import { runCommand } from './cli/run.js';
 import { UsageError } from './cli/usage-error.js';
-import { usersCommand } from './cli/users.js';
 
 const HELP = `botgate — an inline gateway that stops credential stuffing, account takeover, fake signups,
 bot comments and scraping, with no change to the application.
@@ -31,15 +23,16 @@ Run "botgate <command> --help" for a command's options.`;
 
 type Command = (args: readonly string[]) => Promise<number>;
 
-const COMMANDS: Readonly<Record<string, Command>> = {
-  run: runCommand,
-  demo: demoCommand,
-  check: checkCommand,
-  report: reportCommand,
-  eval: evalCommand,
-  marketplace: marketplaceCommand,
-  users: usersCommand,
-  breached: breachedCommand,
+/** Each command is loaded only when run: `run` does not pay for the simulator's modules. */
+const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  run: async () => (await import('./cli/run.js')).runCommand,
+  demo: async () => (await import('./cli/demo.js')).demoCommand,
+  check: async () => (await import('./cli/check.js')).checkCommand,
+  report: async () => (await import('./cli/report.js')).reportCommand,
+  eval: async () => (await import('./cli/eval.js')).evalCommand,
+  marketplace: async () => (await import('./cli/marketplace.js')).marketplaceCommand,
+  users: async () => (await import('./cli/users.js')).usersCommand,
+  breached: async () => (await import('./cli/breached.js')).breachedCommand,
 };
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -57,7 +50,7 @@ async function main(argv: readonly string[]): Promise<number> {
     console.error(`Cannot run "botgate ${name}": no such command (expected one of: ${Object.keys(COMMANDS).join(', ')})`);
     return 2;
   }
-  return command(rest);
+  return (await command())(rest);
 }
 
 main(process.argv.slice(2)).then(

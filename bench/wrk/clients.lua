@@ -1,7 +1,9 @@
 -- Each request from a different client address (RFC 2544 benchmarking range 198.18.0.0/15),
 -- sent as X-Forwarded-For through a trusted loopback hop, with a real browser's headers: the
 -- gateway's per-client state sees a realistic spread of keys, as behind a load balancer.
--- BOTGATE_BENCH_METHOD=POST sends a JSON login with a random username instead of a GET.
+-- BOTGATE_BENCH_METHOD=POST sends a JSON login with a random username instead of a GET, as
+-- the site's mobile app does (an app is not held to the browser's page-visit evidence, so the
+-- request goes the whole way to the upstream and its outcome is learnt).
 local method = os.getenv("BOTGATE_BENCH_METHOD") or "GET"
 local counter = 0
 
@@ -21,6 +23,7 @@ request = function()
   local n = (counter * 2654435761) % 131072
   wrk.headers["X-Forwarded-For"] = string.format("198.%d.%d.%d", 18 + (n % 2), math.floor(n / 512) % 256, (n % 254) + 1)
   if method == "POST" then
+    wrk.headers["User-Agent"] = "Marketplace/4.2.1 (iPhone; iOS 17.5; Scale/3.00)"
     wrk.headers["Content-Type"] = "application/json"
     return wrk.format("POST", nil, nil, string.format('{"username":"user%d@example.com","password":"not-the-password"}', counter))
   end
