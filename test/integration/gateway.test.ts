@@ -88,6 +88,8 @@ describe('forwarding', () => {
     await page.body.dump();
     const cookie = String(page.headers['set-cookie']).split(';')[0]!;
     expect(cookie).toMatch(/^__bg_d=[0-9a-f]{16}\./);
+    // A person takes longer than detection.login.minTypingMs to fill the form.
+    await new Promise((r) => setTimeout(r, 1_000));
     const res = await request(`${gatewayUrl}/login`, {
       method: 'POST',
       headers: { ...CHROME_HEADERS, cookie, 'content-type': 'application/x-www-form-urlencoded' },
