@@ -5,12 +5,18 @@ import { createHash, timingSafeEqual } from 'node:crypto';
  * constant-time whatever the lengths; a missing configured token refuses everything.
  */
 export function createTokenCheck(token: string | null): (authorization: string | undefined) => boolean {
-  if (token === null) return () => false;
-  const expected = digest(token);
+  const matches = createSecretCheck(token);
   return (authorization) => {
     if (authorization === undefined || !authorization.startsWith('Bearer ')) return false;
-    return timingSafeEqual(digest(authorization.slice(7).trim()), expected);
+    return matches(authorization.slice(7).trim());
   };
+}
+
+/** The same constant-time comparison for a token typed into the console's login form. */
+export function createSecretCheck(token: string | null): (candidate: string) => boolean {
+  if (token === null) return () => false;
+  const expected = digest(token);
+  return (candidate) => timingSafeEqual(digest(candidate), expected);
 }
 
 function digest(value: string): Buffer {

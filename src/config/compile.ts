@@ -8,8 +8,10 @@ import FindMyWay from 'find-my-way';
 import type { Detector, FlowRef } from '../detectors/detector.js';
 import { builtinDetectors } from '../detectors/registry.js';
 import { AddressList } from '../policy/address-list.js';
+import type { ManualLists } from '../policy/manual-lists.js';
 import { ALL_FLOW_METHODS, FLOW_ROUTER_OPTIONS, flowMethods } from './validate.js';
 import { compileOutcome, type OutcomeRule } from '../signals/outcome.js';
+import type { DuplicateFields } from '../signals/body-fields.js';
 import type { Action, FieldRole, FlowDocument, FlowKind, Mode, PolicyDocument, RateKey, RuleDocument } from './schema.js';
 
 export interface CompiledRateRule {
@@ -37,6 +39,8 @@ export interface CompiledFindingRule {
 
 export interface CompiledFlow extends FlowRef {
   readonly fields: Readonly<Partial<Record<FieldRole, string>>> | null;
+  /** How a declared field sent more than once is read (`bodyParser.duplicates`, default reject). */
+  readonly duplicates: DuplicateFields;
   /** How the upstream's answer tells success from failure; null when the flow does not learn. */
   readonly outcome: OutcomeRule | null;
   /** Where the acting account is found (lower-case header name, or cookie name). */
@@ -56,6 +60,8 @@ export interface CompiledPolicy {
   readonly flowNames: ReadonlySet<string>;
   readonly allow: AddressList;
   readonly deny: AddressList;
+  /** Operators' runtime block/allow entries, consulted before `deny` and `allow`; null when none are kept. */
+  readonly manual: ManualLists | null;
   /** The flow a request belongs to; `default` (a page flow) when no route matches. */
   matchFlow(method: string, url: string, host: string | undefined): CompiledFlow;
 }
@@ -64,6 +70,8 @@ export const DEFAULT_FLOW_NAME = 'default';
 
 export interface CompileOptions {
   readonly detectors?: readonly Detector[];
+  /** Runtime entries (the console's block/allow); the same instance is passed to every recompile, so entries outlive a reload. */
+  readonly manualLists?: ManualLists;
 }
 
 export function compilePolicy(doc: PolicyDocument, options: CompileOptions = {}): CompiledPolicy {
@@ -77,6 +85,7 @@ export function compilePolicy(doc: PolicyDocument, options: CompileOptions = {})
       name,
       kind,
       fields: flow?.fields ? Object.freeze({ ...flow.fields }) : null,
+      duplicates: flow?.bodyParser?.duplicates ?? 'reject',
       outcome: compileOutcome(flow?.outcome),
       account: flow?.account
         ? Object.freeze({ header: flow.account.header?.toLowerCase() ?? null, cookie: flow.account.cookie ?? null })
@@ -100,6 +109,7 @@ export function compilePolicy(doc: PolicyDocument, options: CompileOptions = {})
     router.on(methods as FindMyWay.HTTPMethod[], f.match.path, opts, noop, flows[i]);
   });
 
+  const usesHost = doc.flows.some((f) => f.match.host !== undefined);
   return Object.freeze({
     document: doc,
     mode: doc.mode,
@@ -107,8 +117,10 @@ export function compilePolicy(doc: PolicyDocument, options: CompileOptions = {})
     flowNames: new Set([...flows.map((f) => f.name), DEFAULT_FLOW_NAME]),
     allow: new AddressList(doc.lists.allow.ips, doc.lists.allow.fingerprints),
     deny: new AddressList(doc.lists.deny.ips, doc.lists.deny.fingerprints),
+    manual: options.manualLists ?? null,
     matchFlow(method: string, url: string, host: string | undefined): CompiledFlow {
-      const constraints = host === undefined ? undefined : { host: stripPort(host) };
+      // Deriving the host constraint costs a lookup per request; only pay it when a flow uses it.
+      const constraints = host === undefined || !usesHost ? undefined : { host: stripPort(host) };
       const found = KNOWN_METHODS.has(method) ? router.find(method as FindMyWay.HTTPMethod, url, constraints) : null;
       return found ? (found.store as CompiledFlow) : defaultFlow;
     },

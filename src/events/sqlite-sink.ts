@@ -1,210 +1,143 @@
 /**
- * Events in a local SQLite file: the embedded default, readable back by the admin API and by
- * `botgate report`. The fields people search by (time, ip, username hash, flow, action…) are
- * columns with indexes; everything else (findings, latencies, user agent) is one JSON column, so
- * a new event field needs no migration.
+ * Events in a local SQLite file: the embedded default, readable back by the admin API, the
+ * console and `botgate report`. The file's schema, writes and queries are SqliteArchive
+ * (sqlite-archive.ts); this sink runs it in a worker thread of its own.
  *
- * better-sqlite3 is synchronous. That is acceptable here because the recorder calls `write` from
- * its timer, never from request handling, and one batch of ~1 000 rows in one transaction takes a
- * few milliseconds in WAL mode with `synchronous = NORMAL`. The trade-off of NORMAL: a power loss
- * may lose the last transactions, never corrupt the file; a process crash loses nothing written.
- * The busy timeout is short so a file locked by another writer fails the batch (the recorder
- * retries it) instead of stalling the event loop for seconds.
+ * Why a thread: better-sqlite3 is synchronous. A batch of 1 000 events costs tens of milliseconds
+ * (bench/report.ts, the indexes the report needs included) and a week's report on a million events
+ * a couple of seconds; on the gateway's thread either would stall every request in flight. Here a
+ * write costs the gateway the copy of the batch into the thread, and a slow query delays only the
+ * console. Calls are answered in order; the thread keeps the process alive only while a call is
+ * pending, so an idle sink never holds up exit (the recorder's close() flushes first).
  *
- * The table grows without bound; pruning old rows is left to the operator (or a later migration
- * adding retention).
+ * The file is opened once on the calling thread at construction, so a bad path, a file that is not
+ * a database or one written by a newer botgate fails there with one clear error, and migrations
+ * have run before the first write. An in-memory database (`:memory:`) is not supported: the check
+ * and the thread would each see their own.
  */
-import Database from 'better-sqlite3';
+import { Worker } from 'node:worker_threads';
 import type { DecisionEvent } from './event.js';
-import type { EventQuery, EventSink } from './sink.js';
+import type {
+  AccountCounts,
+  DecisionCount,
+  EventArchive,
+  EventCriteria,
+  EventSink,
+  SeriesPoint,
+  SourceCount,
+  SourceKey,
+  TimeRange,
+} from './sink.js';
+import { SqliteArchive } from './sqlite-archive.js';
+import type { ArchiveAnswer, ArchiveOp } from './sqlite-thread.js';
 
-/** Schema steps, applied in order; `PRAGMA user_version` records how many have run. Append only. */
-const MIGRATIONS: readonly string[] = [
-  `CREATE TABLE events (
-     id            TEXT PRIMARY KEY,
-     time          INTEGER NOT NULL,
-     flow          TEXT NOT NULL,
-     flow_kind     TEXT NOT NULL,
-     action        TEXT NOT NULL,
-     enforced      INTEGER NOT NULL,
-     decided_by    TEXT NOT NULL,
-     ip            TEXT NOT NULL,
-     prefix        TEXT NOT NULL,
-     fingerprint   TEXT NOT NULL,
-     username_hash TEXT,
-     status        INTEGER NOT NULL,
-     score         REAL NOT NULL,
-     details       TEXT NOT NULL
-   );
-   CREATE INDEX events_time ON events (time);
-   CREATE INDEX events_ip ON events (ip, time);
-   CREATE INDEX events_username_hash ON events (username_hash, time) WHERE username_hash IS NOT NULL;`,
-];
+export { rangeEdges, SQLITE_SCHEMA_VERSION, TRANSITION_LOOKBACK_MS } from './sqlite-archive.js';
 
-export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
+const THREAD = new URL('./sqlite-thread.mjs', import.meta.url);
 
-const BUSY_TIMEOUT_MS = 100;
-
-interface EventRow {
-  id: string;
-  time: number;
-  flow: string;
-  flow_kind: DecisionEvent['flowKind'];
-  action: DecisionEvent['action'];
-  enforced: number;
-  decided_by: string;
-  ip: string;
-  prefix: string;
-  fingerprint: string;
-  username_hash: string | null;
-  status: number;
-  score: number;
-  details: string;
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
 }
 
-type EventDetails = Omit<
-  DecisionEvent,
-  | 'id'
-  | 'time'
-  | 'flow'
-  | 'flowKind'
-  | 'action'
-  | 'enforced'
-  | 'decidedBy'
-  | 'ip'
-  | 'prefix'
-  | 'fingerprint'
-  | 'usernameHash'
-  | 'status'
-  | 'score'
->;
-
-export class SqliteEventSink implements EventSink, EventQuery {
+export class SqliteEventSink implements EventSink, EventArchive {
   readonly name = 'sqlite';
   readonly path: string;
-  private readonly db: Database.Database;
-  private readonly insertBatch: (batch: readonly DecisionEvent[]) => void;
-  private readonly selectById: Database.Statement<[string], EventRow>;
-  private readonly selectRecent: Database.Statement<[number], EventRow>;
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+  private stopped: Error | null = null;
+  private closing: Promise<void> | null = null;
 
   /** Opens or creates the file and brings its schema up to date; throws one clear error if it cannot. */
   constructor(path: string) {
     this.path = path;
-    let db: Database.Database | undefined;
-    try {
-      db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      migrate(db);
-    } catch (error) {
-      db?.close();
-      const why = error instanceof Error ? error.message : String(error);
-      throw new Error(`Cannot open the SQLite event file: ${why} (received "${path}")`, { cause: error });
-    }
-    this.db = db;
-    // A batch retried after an ambiguous failure must not fail on rows already stored; only the
-    // id conflict is ignored (OR IGNORE would also skip rows breaking NOT NULL, silently).
-    const insert = db.prepare<[unknown[]], unknown>(
-      `INSERT INTO events
-         (id, time, flow, flow_kind, action, enforced, decided_by, ip, prefix, fingerprint, username_hash, status, score, details)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO NOTHING`,
-    );
-    this.insertBatch = db.transaction((batch: readonly DecisionEvent[]) => {
-      for (const event of batch) insert.run(toRow(event));
+    new SqliteArchive(path).close();
+    this.worker = new Worker(THREAD, { workerData: { path } });
+    this.worker.unref();
+    this.worker.on('message', (answer: ArchiveAnswer) => {
+      const call = this.pending.get(answer.id);
+      if (call === undefined) return;
+      this.pending.delete(answer.id);
+      if (this.pending.size === 0) this.worker.unref();
+      if ('error' in answer) call.reject(new Error(answer.error));
+      else call.resolve(answer.value);
     });
-    this.selectById = db.prepare<[string], EventRow>('SELECT * FROM events WHERE id = ?');
-    this.selectRecent = db.prepare<[number], EventRow>('SELECT * FROM events ORDER BY time DESC, rowid DESC LIMIT ?');
+    this.worker.on('error', (error) =>
+      this.fail(new Error(`The SQLite event thread failed: ${error.message} (file "${path}")`)),
+    );
+    this.worker.on('exit', () => this.fail(new Error(`The SQLite event thread stopped (file "${path}")`)));
   }
 
   /** The whole batch in one transaction: all rows are stored or none. */
   async write(batch: readonly DecisionEvent[]): Promise<void> {
-    this.insertBatch(batch);
+    await this.call('write', batch);
   }
 
-  async get(id: string): Promise<DecisionEvent | undefined> {
-    const row = this.selectById.get(id);
-    return row === undefined ? undefined : fromRow(row);
+  get(id: string): Promise<DecisionEvent | undefined> {
+    return this.call('get', id) as Promise<DecisionEvent | undefined>;
   }
 
-  async recent(limit: number): Promise<DecisionEvent[]> {
-    return this.selectRecent.all(Math.max(0, Math.floor(limit))).map(fromRow);
+  recent(limit: number): Promise<DecisionEvent[]> {
+    return this.call('recent', limit) as Promise<DecisionEvent[]>;
   }
 
-  async close(): Promise<void> {
-    if (!this.db.open) return;
-    this.db.pragma('optimize');
-    this.db.close();
+  search(criteria: EventCriteria): Promise<DecisionEvent[]> {
+    return this.call('search', criteria) as Promise<DecisionEvent[]>;
   }
-}
 
-function migrate(db: Database.Database): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > MIGRATIONS.length) {
-    throw new Error(
-      `it was written by a newer botgate (schema ${version}, this version knows ${MIGRATIONS.length}); upgrade botgate or point events.sqlite at another file`,
-    );
+  decisionCounts(range: TimeRange): Promise<DecisionCount[]> {
+    return this.call('decisionCounts', range) as Promise<DecisionCount[]>;
   }
-  for (let step = version; step < MIGRATIONS.length; step++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[step] as string);
-      db.pragma(`user_version = ${step + 1}`);
-    }).immediate();
+
+  accountCounts(range: TimeRange): Promise<AccountCounts> {
+    return this.call('accountCounts', range) as Promise<AccountCounts>;
   }
-}
 
-// The positional order matches the INSERT's column list.
-function toRow(event: DecisionEvent): unknown[] {
-  const {
-    id,
-    time,
-    flow,
-    flowKind,
-    action,
-    enforced,
-    decidedBy,
-    ip,
-    prefix,
-    fingerprint,
-    usernameHash,
-    status,
-    score,
-    ...details
-  } = event;
-  return [
-    id,
-    time,
-    flow,
-    flowKind,
-    action,
-    enforced ? 1 : 0,
-    decidedBy,
-    ip,
-    prefix,
-    fingerprint,
-    usernameHash,
-    status,
-    score,
-    JSON.stringify(details satisfies EventDetails),
-  ];
-}
+  series(range: TimeRange, bucketMs: number): Promise<SeriesPoint[]> {
+    return this.call('series', range, bucketMs) as Promise<SeriesPoint[]>;
+  }
 
-function fromRow(row: EventRow): DecisionEvent {
-  const details = JSON.parse(row.details) as EventDetails;
-  return {
-    ...details,
-    id: row.id,
-    time: row.time,
-    flow: row.flow,
-    flowKind: row.flow_kind,
-    action: row.action,
-    enforced: row.enforced === 1,
-    decidedBy: row.decided_by,
-    ip: row.ip,
-    prefix: row.prefix,
-    fingerprint: row.fingerprint,
-    usernameHash: row.username_hash,
-    status: row.status,
-    score: row.score,
-  };
+  topSources(
+    range: TimeRange,
+    key: SourceKey,
+    limit: number,
+    order: 'requests' | 'attacks' = 'requests',
+  ): Promise<SourceCount[]> {
+    return this.call('topSources', range, key, limit, order) as Promise<SourceCount[]>;
+  }
+
+  attackModeTransitions(range: TimeRange): Promise<DecisionEvent[]> {
+    return this.call('attackModeTransitions', range) as Promise<DecisionEvent[]>;
+  }
+
+  /**
+   * Closes the file (after the calls already made), then ends the thread. The thread is
+   * terminated rather than left to drain: tsx's loader keeps a worker's event loop alive.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.stopped !== null) return;
+      await this.call('close').catch(() => {});
+      this.stopped = new Error(`The SQLite event sink is closed (file "${this.path}")`);
+      await this.worker.terminate();
+    })();
+    return this.closing;
+  }
+
+  private call(op: ArchiveOp, ...args: unknown[]): Promise<unknown> {
+    if (this.stopped !== null) return Promise.reject(this.stopped);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      if (this.pending.size === 0) this.worker.ref();
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, op, args });
+    });
+  }
+
+  private fail(error: Error): void {
+    this.stopped ??= error;
+    for (const call of this.pending.values()) call.reject(error);
+    this.pending.clear();
+  }
 }

@@ -226,7 +226,7 @@ export async function startGateway(doc: PolicyDocument, options: StartOptions): 
       if (changed.length > 0) {
         throw new Error(`Cannot reload the policy: ${changed.join(', ')} changed, which needs a restart (the running policy is kept)`);
       }
-      const compiled = compilePolicy(next, { detectors: builtinDetectors(next, attackMode) });
+      const compiled = compilePolicy(next, { detectors: builtinDetectors(next, attackMode), manualLists });
       forced = new Set(next.challenge.force);
       flowDocs = new Map(next.flows.map((f) => [f.name, f]));
       metrics.setFlows([...next.flows.map((f) => f.name), DEFAULT_FLOW_NAME]);
