@@ -81,7 +81,7 @@ export async function demoCommand(args: readonly string[]): Promise<number> {
   );
   process.stderr.write(
     `botgate demo is running.\n  marketplace through botgate: ${gateway.gatewayUrl}/\n` +
-      `  admin (token above):         ${gateway.adminUrl}/api/events\n  the marketplace directly:    ${marketplace.url}/\n` +
+      `  the console (token above):   ${gateway.adminUrl}/console/\n  the marketplace directly:    ${marketplace.url}/\n` +
       'Press Ctrl-C to stop.\n',
   );
   // A few requests a second of simulated people and a slow stuffer, so the console shows activity.
