@@ -53,8 +53,20 @@ export class Upstream {
     );
   }
 
-  close(): Promise<void> {
-    return this.pool.close();
+  /**
+   * Closes the pool: requests still running get `graceMs` to finish (the listener has already
+   * waited for its clients), then the sockets are destroyed, so a hung upstream cannot hold
+   * the shutdown.
+   */
+  async close(graceMs = 1_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), graceMs);
+      timer.unref();
+    });
+    const outcome = await Promise.race([this.pool.close().then(() => 'closed' as const), late]);
+    clearTimeout(timer);
+    if (outcome === 'late') await this.pool.destroy();
   }
 }
 
