@@ -21,6 +21,8 @@ export const REASONS: Readonly<Record<string, string>> = {
   'scraping.device-breadth': 'One device fetched far more distinct pages than a person reads: scraping.',
   'scraping.cookieless': 'A client kept coming back without the cookie it was given, as scrapers that start every request afresh do.',
   'scraping.ip-breadth': 'Very many distinct pages from one address; weak alone, offices and carrier NATs browse a lot.',
+  'request.malformed': 'The request was refused: its framing, headers or body could be read more than one way, as request smuggling relies on.',
+  'request.ambiguous': 'The path or body could be read differently by the application than by botgate (recorded in monitor mode, refused when enforcing).',
   'store.degraded': 'The shared store was unreachable and failMode is closed: protected flows are challenged until it is back.',
   'password.breached': 'The password is in the breached-password list: it may come from a combo list.',
   'cracking.many-passwords': 'Many different passwords were tried on one account: credential cracking.',

@@ -5,6 +5,7 @@
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { Writable } from 'node:stream';
 import { reply, wantsHtml } from '../actions/reply.js';
 import type { AnswerCode } from '../actions/answers.js';
 import type { CompiledFlow, CompiledPolicy } from '../config/compile.js';
@@ -298,6 +299,9 @@ function forward(
     (statusCode, upstreamHeaders) => {
       x.upstreamStatus = statusCode;
       x.upstreamMs = Math.round(performance.now() - sentAt);
+      // Hardening: the connection closed while this answer was queued behind another (see
+      // server.ts): nothing can be written to it, so the upstream's answer is drained instead.
+      if (res.destroyed) return drain();
       // The page a person types into is the last HTML document the device received: a page
       // load, or the login form coming back after a failed attempt.
       const contentType = upstreamHeaders['content-type'];
@@ -354,6 +358,11 @@ function answer(
   const headers = closeConnection ? { ...extra, connection: 'close' } : extra;
   if (closeConnection && res.socket !== null) closing.add(res.socket);
   reply(res, code, x.id, html, headers);
+}
+
+/** A sink for an upstream answer nobody can receive any more. */
+function drain(): Writable {
+  return new Writable({ write: (_chunk, _encoding, done) => done() });
 }
 
 /** Connections answered with `connection: close`: no further request on them is handled. */

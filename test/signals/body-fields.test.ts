@@ -17,11 +17,18 @@ describe('extractFields: forms', () => {
     );
   });
 
-  it('keeps the first of a repeated field and says so', () => {
-    expect(extractFields(body('username=decoy&password=x&username=victim'), FORM, LOGIN)).toEqual({
+  it('marks a repeated field ambiguous by default, or reads the copy the application reads', () => {
+    const repeated = body('username=decoy&password=x&username=victim');
+    expect(extractFields(repeated, FORM, LOGIN)).toEqual({
+      values: { username: 'decoy', password: 'x' },
+      error: 'repeated field "username"',
+      ambiguous: true,
+    });
+    expect(extractFields(repeated, FORM, LOGIN, 'first')).toEqual({
       values: { username: 'decoy', password: 'x' },
       error: 'repeated field "username"',
     });
+    expect(extractFields(repeated, FORM, LOGIN, 'last').values.username).toBe('victim');
   });
 
   it('reads literal names with dots and brackets as forms write them', () => {
@@ -54,6 +61,7 @@ describe('extractFields: forms', () => {
     expect(extractFields(body('username=a'), `${FORM}; charset=klingon-8`, LOGIN)).toEqual({
       values: {},
       error: 'unsupported charset "klingon-8"',
+      ambiguous: true,
     });
   });
 
@@ -89,10 +97,11 @@ describe('extractFields: JSON', () => {
     });
   });
 
-  it('does not extract objects or arrays, and flags them (NoSQL injection probes)', () => {
+  it('does not extract objects or arrays, and marks them ambiguous (NoSQL injection probes)', () => {
     expect(extractFields(body('{"username":"admin","password":{"$ne":null}}'), JSON_TYPE, LOGIN)).toEqual({
       values: { username: 'admin' },
       error: 'field "password" is not a value',
+      ambiguous: true,
     });
     expect(extractFields(body('{"username":["a","b"]}'), JSON_TYPE, LOGIN).values).toEqual({});
   });
@@ -101,8 +110,12 @@ describe('extractFields: JSON', () => {
     const hostile = body(
       '{"__proto__":{"username":"evil","polluted":true},"constructor":{"prototype":{"polluted":true}}}',
     );
-    expect(extractFields(hostile, JSON_TYPE, LOGIN)).toEqual({ values: {}, error: null });
-    expect(extractFields(hostile, JSON_TYPE, { username: '__proto__.username' }).values).toEqual({ username: 'evil' });
+    // A merge into an object would read fields from a prototype botgate never sees: refused.
+    expect(extractFields(hostile, JSON_TYPE, LOGIN)).toEqual({
+      values: {},
+      error: 'a __proto__ or constructor.prototype key',
+      ambiguous: true,
+    });
     expect(extractFields(body('{}'), JSON_TYPE, { username: 'constructor.name', password: 'toString' }).values).toEqual(
       {},
     );
@@ -134,10 +147,18 @@ describe('extractFields: JSON', () => {
 });
 
 describe('extractFields: other content types', () => {
-  it('does not read multipart yet', () => {
+  it('reads multipart text parts and reports a truncated multipart body', () => {
+    const multipart = body(
+      '--x\r\nContent-Disposition: form-data; name="username"\r\n\r\nalice\r\n' +
+        '--x\r\nContent-Disposition: form-data; name="password"\r\n\r\npw\r\n--x--\r\n',
+    );
+    expect(extractFields(multipart, 'multipart/form-data; boundary=x', LOGIN)).toEqual({
+      values: { username: 'alice', password: 'pw' },
+      error: null,
+    });
     expect(extractFields(body('--x\r\n'), 'multipart/form-data; boundary=x', LOGIN)).toEqual({
       values: {},
-      error: 'unsupported content type multipart/form-data',
+      error: 'malformed multipart',
     });
   });
 
