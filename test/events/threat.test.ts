@@ -38,6 +38,8 @@ describe('classifyThreat', () => {
       'attack-mode.ended',
       'attack-mode.started',
       'body.malformed',
+      'request.ambiguous',
+      'request.malformed',
       'store.degraded',
     ]);
   });
