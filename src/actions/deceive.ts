@@ -10,6 +10,7 @@
  * answer is replaced by a placeholder before the template is kept.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { escapeHtml } from './challenge/response.js';
 
 export interface DeceptiveAnswer {
   readonly status: number;
@@ -40,13 +41,21 @@ export class DeceptionTemplates {
   private readonly latencies = new Map<string, number[]>();
 
   /** Keeps a real failure of `flow` as its template; `username` is the raw value the client sent. */
-  capture(flow: string, status: number, headers: IncomingHttpHeaders, body: Buffer, username: string | undefined, latencyMs: number): void {
+  capture(
+    flow: string,
+    status: number,
+    headers: IncomingHttpHeaders,
+    body: Buffer,
+    username: string | undefined,
+    latencyMs: number,
+  ): void {
     const samples = this.latencies.get(flow) ?? [];
     samples.push(latencyMs);
     if (samples.length > LATENCY_SAMPLES) samples.shift();
     this.latencies.set(flow, samples);
 
-    const contentType = typeof headers['content-type'] === 'string' ? headers['content-type'] : 'text/plain; charset=utf-8';
+    const contentType =
+      typeof headers['content-type'] === 'string' ? headers['content-type'] : 'text/plain; charset=utf-8';
     if (body.length === 0 || body.length >= MAX_TEMPLATE_BYTES || headers['content-encoding'] !== undefined) return;
     const html = contentType.includes('html');
     let text = body.toString('utf8');
@@ -66,19 +75,45 @@ export class DeceptionTemplates {
    * The deceptive answer for a request of `flow`: the template with this request's username,
    * or, before any real failure was seen, the fallback built from the flow's failure marker.
    */
-  render(flow: string, username: string | undefined, fallback: { status: number; json: boolean; marker: string }): DeceptiveAnswer {
+  render(
+    flow: string,
+    username: string | undefined,
+    fallback: { status: number; json: boolean; marker: string },
+  ): DeceptiveAnswer {
     const delayMs = median(this.latencies.get(flow));
     const t = this.templates.get(flow);
     if (t) {
-      const echoed = username === undefined ? '' : t.html ? escapeHtml(username) : t.contentType.includes('json') ? JSON.stringify(username).slice(1, -1) : username;
+      const echoed =
+        username === undefined
+          ? ''
+          : t.html
+            ? escapeHtml(username)
+            : t.contentType.includes('json')
+              ? JSON.stringify(username).slice(1, -1)
+              : username;
       const body = t.parts.join(echoed);
-      return { status: t.status, headers: { 'content-type': t.contentType, 'cache-control': 'no-store' }, body, delayMs };
+      return {
+        status: t.status,
+        headers: { 'content-type': t.contentType, 'cache-control': 'no-store' },
+        body,
+        delayMs,
+      };
     }
     if (fallback.json) {
-      return { status: fallback.status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ error: fallback.marker }), delayMs };
+      return {
+        status: fallback.status,
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+        body: JSON.stringify({ error: fallback.marker }),
+        delayMs,
+      };
     }
     const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in</title></head><body><main><p role="alert">${escapeHtml(fallback.marker)}</p></main></body></html>`;
-    return { status: fallback.status, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }, body, delayMs };
+    return {
+      status: fallback.status,
+      headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
+      body,
+      delayMs,
+    };
   }
 }
 
@@ -86,10 +121,6 @@ function echoPattern(form: string): RegExp {
   const escaped = form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   // Only where the value stands alone (an attribute value, a JSON string, element text).
   return new RegExp(`(?<=["'>\\s])${escaped}(?=["'<\\s])`, 'g');
-}
-
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 }
 
 function median(samples: readonly number[] | undefined): number {

@@ -12,6 +12,7 @@
  * - `login`: same-origin only; the body carries the token.
  * Endpoints and their parameters: docs/console.md.
  */
+
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import FindMyWay from 'find-my-way';
@@ -20,6 +21,7 @@ import type { DecisionEvent } from '../events/event.js';
 import type { RecorderStats } from '../events/recorder.js';
 import { BadRangeError } from '../events/report-range.js';
 import type { EventArchive } from '../events/sink.js';
+import { listenOn } from '../gateway/listen.js';
 import { ManualEntryError, type ManualLists } from '../policy/manual-lists.js';
 import { type Clock, systemClock } from '../state/clock.js';
 import { eventRoutes } from './api-events.js';
@@ -186,15 +188,7 @@ export function createAdminServer(deps: AdminDependencies): AdminServer {
   );
   return {
     server,
-    listen(host, port) {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          resolve(server.address() as AddressInfo);
-        });
-      });
-    },
+    listen: (host, port) => listenOn(server, host, port),
     close() {
       unsubscribe();
       return new Promise((resolve) => {

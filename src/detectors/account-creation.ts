@@ -20,11 +20,13 @@
  * mailbox hash when the form has no username), and its IP and device as suspect sources, which
  * the comment-spam detector reads. Identities leave the request only as keyed hashes.
  */
+
 import { randomBytes } from 'node:crypto';
 import type { AccountCreationSettings } from '../config/schema.js';
 import { type EmailAddress, parseEmail } from '../signals/email.js';
 import { createKeyedHasher, deriveKey, type KeyedHasher } from '../signals/identity.js';
 import type { StoreOp, StoreValue } from '../state/store.js';
+import { combinedScore } from './combined-score.js';
 import type { Detector, DetectorInput, Finding } from './detector.js';
 import { loginKeys } from './login-keys.js';
 
@@ -240,7 +242,7 @@ export function createAccountCreationDetector(
     },
 
     learn(input, outcome, decision) {
-      if (outcome.result !== 'success' || noisyOr(decision.findings) < config.suspectScore) return NONE;
+      if (outcome.result !== 'success' || combinedScore(decision.findings) < config.suspectScore) return NONE;
       const reasons = reasonList(decision.findings);
       const ops: StoreOp[] = [
         {
@@ -269,13 +271,6 @@ export function createAccountCreationDetector(
       return ops;
     },
   };
-}
-
-/** The request's combined score, as policy/score.ts computes it (noisy or), without depending on policy/. */
-export function noisyOr(findings: readonly Finding[]): number {
-  let clean = 1;
-  for (const f of findings) clean *= 1 - Math.min(100, Math.max(0, f.score)) / 100;
-  return Math.round((1 - clean) * 100);
 }
 
 /** Distinct reason codes, comma-separated and bounded: a flag's value says why, briefly. */

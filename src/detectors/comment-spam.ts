@@ -28,7 +28,8 @@
 import type { CommentSpamSettings } from '../config/schema.js';
 import { BANDS, sketchText, type TextSketch } from '../signals/text-sketch.js';
 import type { StoreOp, StoreValue } from '../state/store.js';
-import { noisyOr, reasonList, signupKeys } from './account-creation.js';
+import { reasonList, signupKeys } from './account-creation.js';
+import { combinedScore } from './combined-score.js';
 import type { Detector, DetectorInput, Finding } from './detector.js';
 
 const SOURCE = 'detector/comment-spam';
@@ -239,7 +240,7 @@ export function createCommentSpamDetector(config: CommentSpamSettings): Detector
       const account = input.account;
       if (account === null || outcome.result !== 'success') return NONE;
       const firstSighting = prepared.get(input)?.firstSighting === true;
-      const suspect = noisyOr(decision.findings) >= config.suspectScore;
+      const suspect = combinedScore(decision.findings) >= config.suspectScore;
       if (!firstSighting && !suspect) return NONE;
       const ops: StoreOp[] = [];
       // Age counts from the first comment the application accepted; a plan-less input (no

@@ -17,11 +17,13 @@
  * - `insecureHTTPParser` is never set: the lenient parser accepts exactly the ambiguous
  *   framing that request smuggling needs.
  */
+
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { ANSWERS, type AnswerCode } from '../actions/answers.js';
 import type { PolicyDocument } from '../config/schema.js';
 import { createConnectionLimiter } from './connection-limits.js';
+import { listenOn } from './listen.js';
 import { referenceId } from './reference-id.js';
 
 export interface ListenerOptions {
@@ -137,15 +139,7 @@ export function createListener(options: ListenerOptions): Listener {
 
   return {
     server,
-    listen(host, port) {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          resolve(server.address() as AddressInfo);
-        });
-      });
-    },
+    listen: (host, port) => listenOn(server, host, port),
     async close(graceMs) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

@@ -8,8 +8,8 @@
  */
 import type { CompiledFlow } from '../config/compile.js';
 import type { Action, Mode } from '../config/schema.js';
+import { combinedScore } from '../detectors/combined-score.js';
 import type { ClientKind, Finding } from '../detectors/detector.js';
-import { combinedScore } from './score.js';
 import { severity } from './severity.js';
 
 export interface Decision {
@@ -75,7 +75,7 @@ export function decide(
     score,
     findings,
     enforced: mode === 'enforce',
-    retryAfterSeconds: action === 'ratelimit' ? retryAfterSeconds ?? 60 : null,
+    retryAfterSeconds: action === 'ratelimit' ? (retryAfterSeconds ?? 60) : null,
   };
 }
 

@@ -3,12 +3,12 @@
  * runs plan → execSync → judge, and, when the signup rules would have let it through, learn →
  * write, as the gateway does.
  */
+import { combinedScore } from '../../src/detectors/combined-score.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { policySchema } from '../../src/config/schema.js';
 import {
   ACCOUNT_CREATION_SCORES,
   createAccountCreationDetector,
-  noisyOr,
   signupKeys,
 } from '../../src/detectors/account-creation.js';
 import type { Detector, DetectorInput, Device, Finding } from '../../src/detectors/detector.js';
@@ -106,7 +106,7 @@ function signup(s: Signup): Judged {
   const input = inputFor(s);
   const ops = detector.plan(input);
   const findings = detector.judge(input, store.execSync(ops));
-  const score = noisyOr(findings);
+  const score = combinedScore(findings);
   const blocked =
     score >= BLOCK_SCORE ||
     findings.some((f) => ['email.disposable', 'email.mailbox-variants', 'signup.device-velocity'].includes(f.reason));

@@ -5,7 +5,8 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { policySchema } from '../../src/config/schema.js';
-import { noisyOr, signupKeys } from '../../src/detectors/account-creation.js';
+import { signupKeys } from '../../src/detectors/account-creation.js';
+import { combinedScore } from '../../src/detectors/combined-score.js';
 import { commentKeys, createCommentSpamDetector } from '../../src/detectors/comment-spam.js';
 import type { Detector, DetectorInput, Device, Finding } from '../../src/detectors/detector.js';
 import { createKeyedHasher } from '../../src/signals/identity.js';
@@ -94,7 +95,7 @@ function post(c: Comment): Judged {
   const input = inputFor(c);
   const ops = detector.plan(input);
   const findings = detector.judge(input, store.execSync(ops));
-  const score = noisyOr(findings);
+  const score = combinedScore(findings);
   const deceived = score >= DECEIVE_SCORE;
   if (!deceived) {
     const action = score >= 30 ? 'tag' : 'allow';
