@@ -203,6 +203,18 @@ const attackModeSchema = z.strictObject({
   coolDownSeconds: seconds.default(120),
 });
 
+/** Thresholds of the scraping detector (api and page flows). */
+const scrapingSchema = z.strictObject({
+  /** Window of the per-client counts. */
+  windowSeconds: seconds.default(300),
+  /** Distinct paths one device cookie fetches in the window before it is scraping: a person reads tens, not hundreds. */
+  pathsPerDevice: positiveInt.default(120),
+  /** Distinct paths from one IP; weak alone (an office or a carrier NAT browses a lot). */
+  pathsPerIp: positiveInt.default(400),
+  /** Requests from one IP and header fingerprint that came back without the cookie they were given. */
+  cookielessRequests: positiveInt.default(30),
+});
+
 const takeoverSchema = z.strictObject({
   /** How long an account with a suspected takeover stays flagged (x-botgate-ato on its device's requests). */
   flagHours: positiveInt.default(24),
@@ -445,6 +457,7 @@ export const policySchema = z.strictObject({
       takeover: takeoverSchema.prefault({}),
       accountCreation: accountCreationSchema.prefault({}),
       commentSpam: commentSpamSchema.prefault({}),
+      scraping: scrapingSchema.prefault({}),
     })
     .prefault({}),
 });
@@ -457,6 +470,7 @@ export type LoginDetection = z.infer<typeof loginDetectionSchema>;
 export type ChallengeSettings = z.infer<typeof challengeSchema>;
 export type AttackModeSettings = z.infer<typeof attackModeSchema>;
 export type TakeoverSettings = z.infer<typeof takeoverSchema>;
+export type ScrapingSettings = z.infer<typeof scrapingSchema>;
 export type AccountCreationSettings = z.infer<typeof accountCreationSchema>;
 export type CommentSpamSettings = z.infer<typeof commentSpamSchema>;
 export type Mode = (typeof MODES)[number];

@@ -18,7 +18,7 @@ export const REASONS: Readonly<Record<string, string>> = {
   'login.unknown-username': 'The username never logged in or signed up successfully here; weak alone.',
   'login.no-page-visit': 'A browser posted the login without having loaded any page of the site first.',
   'login.too-fast': 'The login was posted sooner after its page loaded than a person types.',
-  'scraping.device-breadth': 'One device fetched far more distinct pages than a person reads: scraping.',
+  'scraping.device-breadth': 'One device fetched far more distinct pages than a person reads (detection.scraping.pathsPerDevice): scraping.',
   'scraping.cookieless': 'A client kept coming back without the cookie it was given, as scrapers that start every request afresh do.',
   'scraping.ip-breadth': 'Very many distinct pages from one address; weak alone, offices and carrier NATs browse a lot.',
   'request.malformed': 'The request was refused: its framing, headers or body could be read more than one way, as request smuggling relies on.',

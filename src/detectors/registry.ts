@@ -10,7 +10,7 @@ import { createAccountTakeoverDetector } from './account-takeover.js';
 import { type AttackModeMonitor, createAttackModeDetector } from './attack-mode.js';
 import { automationDetector } from './automation.js';
 import { breachedPasswordDetector } from './breached-password.js';
-import { scrapingDetector } from './scraping.js';
+import { createScrapingDetector } from './scraping.js';
 import { createCommentSpamDetector } from './comment-spam.js';
 import { createCredentialCrackingDetector } from './credential-cracking.js';
 import { createCredentialStuffingDetector } from './credential-stuffing.js';
@@ -22,7 +22,7 @@ export function builtinDetectors(doc: PolicyDocument, attackMode: AttackModeMoni
   const detectors: Detector[] = [
     automationDetector,
     breachedPasswordDetector,
-    scrapingDetector,
+    createScrapingDetector(doc.detection.scraping),
     createCredentialStuffingDetector(login),
     createCredentialCrackingDetector(login),
     createPasswordSprayingDetector(login),
