@@ -1,5 +1,10 @@
 // The subset of autocannon's API the benchmark uses (the package ships no types).
 declare module 'autocannon' {
+  interface RequestParams {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+  }
   interface Options {
     url: string;
     connections?: number;
@@ -7,6 +12,9 @@ declare module 'autocannon' {
     method?: string;
     headers?: Record<string, string>;
     body?: string;
+    requests?: Array<
+      RequestParams & { setupRequest?: (req: RequestParams & { headers: Record<string, string> }) => RequestParams }
+    >;
   }
   interface Result {
     requests: { average: number };

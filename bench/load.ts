@@ -22,8 +22,16 @@ export interface Throughput {
 const WRK = '/usr/bin/wrk';
 const SCRIPT = fileURLToPath(new URL('./wrk/clients.lua', import.meta.url));
 
-export async function saturate(url: string, options: { seconds: number; connections: number; method: 'GET' | 'POST' }): Promise<Throughput> {
-  if (existsSync(WRK)) {
+export type LoadTool = Throughput['tool'];
+
+/** wrk where it is installed (a C process, so it takes less of the machine), else autocannon. */
+export const defaultLoadTool = (): LoadTool => (existsSync(WRK) ? 'wrk' : 'autocannon');
+
+export async function saturate(
+  url: string,
+  options: { seconds: number; connections: number; method: 'GET' | 'POST'; tool?: LoadTool },
+): Promise<Throughput> {
+  if ((options.tool ?? defaultLoadTool()) === 'wrk') {
     const { stdout } = await promisify(execFile)(
       WRK,
       ['-t1', `-c${options.connections}`, `-d${options.seconds}s`, '--latency', '-s', SCRIPT, url],
@@ -32,13 +40,29 @@ export async function saturate(url: string, options: { seconds: number; connecti
     return parseWrk(stdout);
   }
   const { default: autocannon } = await import('autocannon');
+  let counter = 0;
   const result = await autocannon({
     url,
     connections: options.connections,
     duration: options.seconds,
-    method: options.method,
-    headers: { 'x-forwarded-for': '198.18.0.1', 'content-type': 'application/json' },
-    ...(options.method === 'POST' ? { body: '{"username":"user@example.com","password":"x"}' } : {}),
+    headers: { ...BROWSER_HEADERS },
+    requests: [
+      {
+        // As bench/wrk/clients.lua does: every request from another client address, so the
+        // gateway's per-client state sees a load balancer's spread of keys, not one flooding IP.
+        setupRequest: (req) => {
+          counter++;
+          const headers = { ...req.headers, 'x-forwarded-for': benchClientAddress(counter) };
+          if (options.method === 'GET') return { ...req, method: 'GET', headers };
+          return {
+            ...req,
+            method: 'POST',
+            headers: { ...headers, 'user-agent': APP_USER_AGENT, 'content-type': 'application/json' },
+            body: `{"username":"user${counter}@example.com","password":"not-the-password"}`,
+          };
+        },
+      },
+    ],
   });
   return {
     requestsPerSecond: result.requests.average,
@@ -47,6 +71,29 @@ export async function saturate(url: string, options: { seconds: number; connecti
     non2xx: result.non2xx,
     tool: 'autocannon',
   };
+}
+
+/** A real browser's headers, as bench/wrk/clients.lua sends them. */
+const BROWSER_HEADERS: Readonly<Record<string, string>> = {
+  'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+  accept: 'application/json, text/plain, */*',
+  'accept-language': 'en-GB,en;q=0.9',
+  'accept-encoding': 'gzip, deflate, br, zstd',
+  'sec-ch-ua': '"Google Chrome";v="131", "Chromium";v="131", "Not_A Brand";v="24"',
+  'sec-ch-ua-mobile': '?0',
+  'sec-ch-ua-platform': '"Linux"',
+  'sec-fetch-site': 'same-origin',
+  'sec-fetch-mode': 'cors',
+  'sec-fetch-dest': 'empty',
+};
+
+/** The site's mobile app, which posts JSON logins (not held to a browser's page-visit evidence). */
+const APP_USER_AGENT = 'Marketplace/4.2.1 (iPhone; iOS 17.5; Scale/3.00)';
+
+/** The nth benchmark client's address, spread over 198.18.0.0/15 (RFC 2544) as clients.lua does. */
+function benchClientAddress(nth: number): string {
+  const n = (nth * 2654435761) % 131072;
+  return `198.${18 + (n % 2)}.${Math.floor(n / 512) % 256}.${(n % 254) + 1}`;
 }
 
 function parseWrk(out: string): Throughput {
@@ -77,20 +124,16 @@ export async function steady(url: string, options: { rate: number; seconds: numb
   const total = options.rate * options.seconds;
   const start = performance.now();
   let n = 0;
-  const headers = {
-    'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
-    accept: 'application/json, text/plain, */*',
-    'accept-language': 'en-GB,en;q=0.9',
-    'accept-encoding': 'gzip, deflate, br, zstd',
-  };
   while (n < total) {
     const due = Math.floor(((performance.now() - start) / 1000) * options.rate);
     while (n < Math.min(due, total)) {
       n++;
       const sentAt = performance.now();
-      const ip = `198.18.${(n >> 8) & 255}.${(n & 255) || 1}`;
       inflight.push(
-        request(url, { dispatcher: agent, headers: { ...headers, 'x-forwarded-for': ip } }).then(
+        request(url, {
+          dispatcher: agent,
+          headers: { ...BROWSER_HEADERS, 'x-forwarded-for': benchClientAddress(n) },
+        }).then(
           async (res) => {
             await res.body.dump();
             if (res.statusCode >= 400) failed++;
@@ -107,6 +150,7 @@ export async function steady(url: string, options: { rate: number; seconds: numb
   await Promise.all(inflight);
   await agent.close();
   latencies.sort((a, b) => a - b);
-  const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
+  const at = (q: number): number =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
   return { sent: total, p50Ms: at(0.5), p99Ms: at(0.99), failed };
 }

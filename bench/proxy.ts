@@ -4,7 +4,10 @@
  * bundled default policy and its SQLite event sink. Prints requests/s and p50/p99 of each and
  * botgate's ratio to the bare proxy, then the added latency at a moderate fixed rate.
  *
- *   node --import tsx bench/proxy.ts [--seconds 8] [--store redis://127.0.0.1:6379]
+ *   node --import tsx bench/proxy.ts [--seconds 8] [--store redis://127.0.0.1:6379] [--load-tool wrk|autocannon]
+ *
+ * The load comes from wrk where it is installed, else from autocannon; both send every request
+ * from another client address through the trusted loopback hop, as a load balancer would.
  *
  * With `--store`, a second botgate runs the same policy on that Redis (under a prefix of its
  * own, deleted afterwards) and adds a `botgate (redis)` row, and the Redis round trips a
@@ -27,7 +30,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { request } from 'undici';
 import { parse, stringify } from 'yaml';
-import { saturate, steady, type Throughput } from './load.js';
+import { defaultLoadTool, type LoadTool, saturate, steady, type Throughput } from './load.js';
 import { type BenchProcess, startJsonLineProcess } from './processes.js';
 
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
@@ -56,9 +59,10 @@ const REDIS_TARGET = 'botgate (redis)';
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
   const { values } = parseArgs({
     args: [...argv],
-    options: { seconds: { type: 'string', default: '8' }, store: { type: 'string' } },
+    options: { seconds: { type: 'string', default: '8' }, store: { type: 'string' }, 'load-tool': { type: 'string' } },
   });
   const seconds = Number(values.seconds);
+  const tool = loadTool(values['load-tool']);
   const work = await mkdtemp(join(tmpdir(), 'botgate-bench-'));
   const started: BenchProcess[] = [];
   const prefix = `bench-proxy-${randomBytes(4).toString('hex')}`;
@@ -126,9 +130,9 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     ] as const) {
       for (const [target, url] of targets) {
         // A short warm-up lets the JIT and the keep-alive pools settle before measuring.
-        await saturate(url + path, { seconds: 1, connections: 32, method });
+        await saturate(url + path, { seconds: 1, connections: 32, method, tool });
         const result = await counted(target, `${route}, 32 connections`, () =>
-          saturate(url + path, { seconds, connections: 32, method }),
+          saturate(url + path, { seconds, connections: 32, method, tool }),
         );
         rows.push({ target, route, result });
       }
@@ -224,6 +228,12 @@ function printRoundTrips(trips: readonly RoundTrips[]): void {
       `  ${t.run.padEnd(36)} ${String(t.scripts).padStart(8)} script calls / ${String(t.requests).padStart(8)} requests = ${perRequest} a request`,
     );
   }
+}
+
+function loadTool(name: string | undefined): LoadTool {
+  if (name === undefined) return defaultLoadTool();
+  if (name === 'wrk' || name === 'autocannon') return name;
+  throw new Error(`--load-tool: expected wrk or autocannon, got ${JSON.stringify(name)}`);
 }
 
 function printThroughput(rows: readonly Row[]): void {
