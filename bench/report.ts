@@ -23,6 +23,7 @@ import { buildReport } from '../src/events/report.js';
 import type { EventArchive, TimeRange } from '../src/events/sink.js';
 import { SqliteArchive } from '../src/events/sqlite-archive.js';
 import { SqliteEventSink } from '../src/events/sqlite-sink.js';
+import { referenceId } from '../src/gateway/reference-id.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -37,7 +38,11 @@ export async function main(count = Number(process.argv[2] ?? 1_000_000)): Promis
     const started = performance.now();
     const inserted = archive.importEvents(syntheticWeek(count, now));
     const insertMs = performance.now() - started;
+    const onFull = liveIngest(archive, now);
     archive.close();
+    const empty = new SqliteArchive(join(dir, 'empty.db'));
+    const onEmpty = liveIngest(empty, now);
+    empty.close();
     // Queried as the console does: through the sink, whose SQLite runs in a worker thread.
     const sink = new SqliteEventSink(path);
     const size = (await stat(path)).size;
@@ -45,6 +50,12 @@ export async function main(count = Number(process.argv[2] ?? 1_000_000)): Promis
       `${inserted.toLocaleString('en')} events over 7 days inserted in one transaction: ${(insertMs / 1000).toFixed(1)} s ` +
         `(${Math.round(inserted / (insertMs / 1000)).toLocaleString('en')} events/s), ${(size / 1e6).toFixed(0)} MB; ` +
         `${availableParallelism()} cores (reference: 2)\n`,
+    );
+    console.log(
+      `Live ingest as the recorder writes (batches of ${INGEST_BATCH.toLocaleString('en')}, random reference ids): ` +
+        `${onFull.toFixed(0)} µs an event on the ${(inserted / 1e6).toFixed(1)} M-row file, ` +
+        `${onEmpty.toFixed(0)} µs on an empty one (baseline): ${(onFull / onEmpty).toFixed(1)}×; one writer thread ` +
+        `keeps up with about ${Math.round(1e6 / onFull).toLocaleString('en')} events/s at this size\n`,
     );
 
     const raw = new Database(path, { readonly: true });
@@ -212,6 +223,23 @@ async function medianAsync<T>(run: () => Promise<T>): Promise<{ ms: number; resu
 
 const USER_AGENTS = ['chrome', 'chrome', 'chrome', 'safari', 'safari', 'firefox', 'edge', 'samsung', 'opera'];
 const TOOLS = ['python-requests', 'curl', 'go-http-client', 'okhttp'];
+
+const INGEST_BATCH = 1_000;
+
+/**
+ * µs an event for 20 batches written as the live recorder writes them: ids drawn like the
+ * gateway's (random, so the id index takes them anywhere), times just after `now`.
+ */
+function liveIngest(archive: SqliteArchive, now: number): number {
+  const events = [...syntheticWeek(20 * INGEST_BATCH, now + 7 * DAY)].map((event, i) => ({
+    ...event,
+    id: referenceId(),
+    time: now + i,
+  }));
+  const started = performance.now();
+  for (let i = 0; i < events.length; i += INGEST_BATCH) archive.write(events.slice(i, i + INGEST_BATCH));
+  return ((performance.now() - started) * 1000) / events.length;
+}
 
 /** `count` events over the 7 days before `now`; ids start with `idPrefix` (one hex digit) so several sets never collide. */
 export function* syntheticWeek(count: number, now: number, idPrefix = '0'): Generator<DecisionEvent> {
