@@ -15,11 +15,11 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { clientBinding } from '../actions/challenge/binding.js';
-import { type ClearanceClaims, createClearanceSigner, readClearanceCookie } from '../actions/challenge/clearance.js';
 import { CAPTCHA_PROVIDER } from '../actions/challenge/captcha-provider.js';
+import { type ClearanceClaims, createClearanceSigner, readClearanceCookie } from '../actions/challenge/clearance.js';
 import { challengeFor } from '../actions/challenge/escalation.js';
 import { jsonChallenge } from '../actions/challenge/json-challenge.js';
-import { CHALLENGE_PATH, type CaptchaWidget, renderChallengePage } from '../actions/challenge/page.js';
+import { type CaptchaWidget, CHALLENGE_PATH, renderChallengePage } from '../actions/challenge/page.js';
 import { createChallengeIssuer } from '../actions/challenge/proof-of-work.js';
 import type { ActionResponse } from '../actions/challenge/response.js';
 import { formReturnTo, safeReturnTo } from '../actions/challenge/return-to.js';
@@ -34,7 +34,8 @@ import type { Exchange } from './exchange.js';
 
 export { CHALLENGE_PATH };
 
-const VERIFY_BODY_LIMIT = 8_192;
+// Room for an hCaptcha token (past 4,000 characters) beside the challenge and the solution.
+const VERIFY_BODY_LIMIT = 16_384;
 
 export interface ChallengeService {
   /** The verified clearance the request carries, or null. */
@@ -42,7 +43,13 @@ export interface ChallengeService {
   /** Answers a request with a challenge fitting its client; says which kind, for the metric. */
   challenge(x: Exchange, req: IncomingMessage, res: ServerResponse, score: number): 'issued' | 'captcha_issued';
   /** Handles `POST /.botgate/challenge`; calls `onResult` with the verification's outcome. */
-  verify(req: IncomingMessage, res: ServerResponse, x: Exchange, secure: boolean, onResult: (e: VerifyEvent) => void): Promise<void>;
+  verify(
+    req: IncomingMessage,
+    res: ServerResponse,
+    x: Exchange,
+    secure: boolean,
+    onResult: (e: VerifyEvent) => void,
+  ): Promise<void>;
   /** Closes the connections to the CAPTCHA provider, if any. */
   close(): Promise<void>;
 }
@@ -80,7 +87,12 @@ export function createChallengeService(
 
   const write = (res: ServerResponse, id: string, answer: ActionResponse, extra?: Record<string, string>): void => {
     if (res.headersSent || res.destroyed) return;
-    res.writeHead(answer.status, { ...answer.headers, ...extra, 'content-length': Buffer.byteLength(answer.body), 'x-botgate-id': id });
+    res.writeHead(answer.status, {
+      ...answer.headers,
+      ...extra,
+      'content-length': Buffer.byteLength(answer.body),
+      'x-botgate-id': id,
+    });
     res.end(answer.body);
   };
 
@@ -101,11 +113,17 @@ export function createChallengeService(
       const difficulty = choice.difficulty;
       if (!browser) {
         const issued = challenges.issue({ ...binding, difficulty, returnTo: '/' });
-        write(res, x.id, jsonChallenge({ token: issued.token, difficulty, expiresAt: issued.expiresAt, referenceId: x.id }));
+        write(
+          res,
+          x.id,
+          jsonChallenge({ token: issued.token, difficulty, expiresAt: issued.expiresAt, referenceId: x.id }),
+        );
         return 'issued';
       }
       const navigation = x.method === 'GET' || x.method === 'HEAD';
-      const returnTo = navigation ? safeReturnTo(req.url) : formReturnTo(headerValue(req.headers.referer), req.headers.host, '/');
+      const returnTo = navigation
+        ? safeReturnTo(req.url)
+        : formReturnTo(headerValue(req.headers.referer), req.headers.host, '/');
       const widget = choice.captcha && captcha !== null ? captcha.widget : undefined;
       const issued = challenges.issue({ ...binding, difficulty, returnTo, captcha: widget !== undefined });
       const page = renderChallengePage({
@@ -136,7 +154,8 @@ export function createChallengeService(
       const results = plan.ops.length > 0 ? await store.exec(plan.ops) : [];
       const answer = await plan.answer(results);
       const verdict = answer.event.captcha;
-      if (verdict?.outcome === 'unavailable' && captcha !== null) providerError(captcha.provider, verdict.kind, verdict.detail);
+      if (verdict?.outcome === 'unavailable' && captcha !== null)
+        providerError(captcha.provider, verdict.kind, verdict.detail);
       onResult(answer.event);
       write(res, x.id, answer);
     },
@@ -210,7 +229,9 @@ function parseBody(text: string, form: boolean): Record<string, unknown> | null 
   if (form) return Object.fromEntries(new URLSearchParams(text));
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
   } catch {
     return null;
   }

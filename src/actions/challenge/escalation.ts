@@ -17,7 +17,12 @@ export interface ChallengeChoice {
 }
 
 /** `minScore` of an enabled challenge.captcha, or null when it is off. */
-export function challengeFor(score: number, range: DifficultyRange, captchaMinScore: number | null, browser: boolean): ChallengeChoice {
+export function challengeFor(
+  score: number,
+  range: DifficultyRange,
+  captchaMinScore: number | null,
+  browser: boolean,
+): ChallengeChoice {
   // A score that is not a number is a bug upstream: treated as the riskiest, as difficultyFor does.
   const risky = Number.isNaN(score) || (captchaMinScore !== null && score >= captchaMinScore);
   if (browser && captchaMinScore !== null && risky) return { difficulty: range.max, captcha: true };

@@ -16,8 +16,8 @@
  * calls. A proof-of-work-only page never names another origin.
  */
 import { CAPTCHA_ONLOAD, CAPTCHA_PAGE_SCRIPT, PAGE_SCRIPT } from './browser-solver.js';
-import { randomToken } from './random-token.js';
 import type { CaptchaProvider } from './captcha-provider.js';
+import { randomToken } from './random-token.js';
 import { type ActionResponse, escapeHtml, PAGE_STYLE } from './response.js';
 
 /** Where the page posts its solution; the gateway answers it with the verify endpoint. */
@@ -101,9 +101,10 @@ export function renderChallengePage(input: ChallengePageInput): ChallengePage {
     `<input type="hidden" name="solution" value="">\n` +
     `<input type="hidden" name="returnTo" value="${escapeHtml(input.returnTo)}">\n` +
     WORK +
-    (captcha === undefined ? '' : captchaBox(captcha)) +
+    (captcha === undefined ? '' : CAPTCHA_FIELD) +
     (input.formReplay === true ? CONTINUE_BUTTON : '') +
     `</form>\n` +
+    (captcha === undefined ? '' : captchaBox(captcha)) +
     `<noscript><p>This check needs JavaScript. Turn JavaScript on for this site and reload the page, ` +
     `or contact the site’s support and quote reference <code>${reference}</code>.</p></noscript>\n` +
     `<p class="ref">Reference: <code>${reference}</code></p>\n` +
@@ -138,10 +139,17 @@ const HEAD_START_CAPTCHA = HEAD_START.replace('content="proof-of-work"', 'conten
 const CAPTCHA_INTRO = `<p>One more step this time: finish the check in the box below as well.</p>
 `;
 
-/** The widget's box and the field its token goes into; the page script renders the widget there. */
+/** The field the page script copies the widget's token into: the only copy the form posts. */
+const CAPTCHA_FIELD = `<input type="hidden" name="captcha" value="">\n`;
+
+/**
+ * The widget's box, outside the form on purpose: both widgets add their own response fields to
+ * the form around them (Turnstile `cf-turnstile-response`; hCaptcha `h-captcha-response` and
+ * `g-recaptcha-response`), and an hCaptcha token runs past 4,000 characters, so three copies
+ * would overrun the verify endpoint's body limit. The page script renders the widget here.
+ */
 function captchaBox(widget: CaptchaWidget): string {
   return (
-    `<input type="hidden" name="captcha" value="">\n` +
     `<div id="bg-captcha" data-provider="${widget.provider.global}" data-sitekey="${escapeHtml(widget.siteKey)}"` +
     (widget.action === undefined ? '' : ` data-action="${escapeHtml(widget.action)}"`) +
     ` data-script="${escapeHtml(captchaScriptUrl(widget))}"></div>\n`

@@ -23,7 +23,13 @@ export type CaptchaFailure =
   | 'captcha-action';
 
 /** Why the provider could not judge a token; each is counted in botgate_captcha_provider_errors_total. */
-export type ProviderErrorKind = 'unreachable' | 'timeout' | 'http-status' | 'malformed' | 'misconfigured' | 'provider-internal';
+export type ProviderErrorKind =
+  | 'unreachable'
+  | 'timeout'
+  | 'http-status'
+  | 'malformed'
+  | 'misconfigured'
+  | 'provider-internal';
 export const PROVIDER_ERROR_KINDS: readonly ProviderErrorKind[] = [
   'unreachable',
   'timeout',
@@ -60,7 +66,9 @@ export function judgeSiteverify(body: unknown, expected: SiteverifyExpectation):
   if (typeof answer.success !== 'boolean') {
     return { outcome: 'unavailable', kind: 'malformed', detail: 'the answer has no boolean "success"' };
   }
-  const codes = Array.isArray(answer['error-codes']) ? answer['error-codes'].filter((c): c is string => typeof c === 'string') : [];
+  const codes = Array.isArray(answer['error-codes'])
+    ? answer['error-codes'].filter((c): c is string => typeof c === 'string')
+    : [];
   if (!answer.success) {
     const misconfigured = codes.find((c) => MISCONFIGURATION_CODES.has(c));
     if (misconfigured !== undefined) return { outcome: 'unavailable', kind: 'misconfigured', detail: misconfigured };
@@ -70,7 +78,11 @@ export function judgeSiteverify(body: unknown, expected: SiteverifyExpectation):
   }
   const hostname = typeof answer.hostname === 'string' ? answer.hostname.toLowerCase() : null;
   if (hostname === null || expected.hostname === null || hostname !== expected.hostname) {
-    return { outcome: 'failed', reason: 'captcha-hostname', detail: `solved on ${clip(hostname)}, asked of ${clip(expected.hostname)}` };
+    return {
+      outcome: 'failed',
+      reason: 'captcha-hostname',
+      detail: `solved on ${clip(hostname)}, asked of ${clip(expected.hostname)}`,
+    };
   }
   const solvedAt = typeof answer.challenge_ts === 'string' ? Date.parse(answer.challenge_ts) : Number.NaN;
   if (Number.isNaN(solvedAt)) return { outcome: 'failed', reason: 'captcha-stale', detail: 'no readable challenge_ts' };
@@ -79,7 +91,11 @@ export function judgeSiteverify(body: unknown, expected: SiteverifyExpectation):
     return { outcome: 'failed', reason: 'captcha-stale', detail: `challenge_ts ${Math.round(age / 1000)} s old` };
   }
   if (expected.provider.name === 'turnstile' && expected.action !== undefined && answer.action !== expected.action) {
-    return { outcome: 'failed', reason: 'captcha-action', detail: `action ${clip(typeof answer.action === 'string' ? answer.action : null)}` };
+    return {
+      outcome: 'failed',
+      reason: 'captcha-action',
+      detail: `action ${clip(typeof answer.action === 'string' ? answer.action : null)}`,
+    };
   }
   return { outcome: 'passed' };
 }

@@ -34,6 +34,8 @@ export interface SiteverifyCall {
 }
 
 export interface Siteverify {
+  /** Longest token worth sending (the provider's); a longer one is refused without a call. */
+  readonly maxTokenLength: number;
   verify(call: SiteverifyCall): Promise<CaptchaVerdict>;
   close(): Promise<void>;
 }
@@ -80,12 +82,16 @@ export function createSiteverify(options: SiteverifyOptions): Siteverify {
   }
 
   return {
+    maxTokenLength: provider.maxTokenLength,
     async verify(call) {
-      const form = new URLSearchParams({ secret: options.secret, response: call.token, remoteip: call.remoteIp });
+      const form = new URLSearchParams({ secret: options.secret, response: call.token });
+      // Optional for both providers; an empty one would be an invalid address, not an absent one.
+      if (call.remoteIp !== '') form.set('remoteip', call.remoteIp);
       if (provider.idempotencyKey) form.set('idempotency_key', uuidFrom(call.redemptionId));
       if (provider.sendsSiteKey) form.set('sitekey', options.siteKey);
       const answer = await post(form);
-      if (typeof answer === 'string') return unavailable(answer, answer === 'timeout' ? `no answer within ${timeoutMs} ms` : 'no connection');
+      if (typeof answer === 'string')
+        return unavailable(answer, answer === 'timeout' ? `no answer within ${timeoutMs} ms` : 'no connection');
       if (answer.status < 200 || answer.status > 299) return unavailable('http-status', `status ${answer.status}`);
       let body: unknown;
       try {

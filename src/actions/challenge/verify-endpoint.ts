@@ -43,9 +43,8 @@ import { type ClearanceSigner, clearanceCookie } from './clearance.js';
 import { renderFailurePage } from './failure-page.js';
 import { type Challenge, type ChallengeIssuer, type ChallengeResult, claimResult } from './proof-of-work.js';
 import type { ActionResponse } from './response.js';
-import { MAX_CAPTCHA_TOKEN_LENGTH } from './captcha-provider.js';
+import type { Siteverify } from './siteverify.js';
 import type { CaptchaFailure, CaptchaVerdict } from './siteverify-rules.js';
-import type { SiteverifyCall } from './siteverify.js';
 
 export interface VerifyRequest {
   /** The submitting client's network prefix and fingerprint, as the gateway computed them. */
@@ -96,8 +95,11 @@ export interface VerifyEndpointOptions {
   readonly clearances: ClearanceSigner;
   readonly clock: Clock;
   /** The provider's siteverify, when challenge.captcha is enabled. */
-  readonly captcha?: { verify(call: SiteverifyCall): Promise<CaptchaVerdict> };
+  readonly captcha?: Pick<Siteverify, 'maxTokenLength' | 'verify'>;
 }
+
+/** Longest token taken when this node has no provider to ask (a challenge from a node that had one). */
+const ANY_PROVIDER_MAX_TOKEN = 8192;
 
 const NO_OPS: readonly ClaimOp[] = [];
 
@@ -194,7 +196,8 @@ export function createVerifyEndpoint(options: VerifyEndpointOptions): VerifyEndp
   /** The second step of a CAPTCHA challenge, once its proof of work passed and its nonce was spent. */
   async function withCaptcha(request: VerifyRequest, challenge: Challenge): Promise<VerifyAnswer> {
     const token = request.body?.captcha;
-    if (typeof token !== 'string' || token.length === 0 || token.length > MAX_CAPTCHA_TOKEN_LENGTH) {
+    const maxLength = options.captcha?.maxTokenLength ?? ANY_PROVIDER_MAX_TOKEN;
+    if (typeof token !== 'string' || token.length === 0 || token.length > maxLength) {
       const detail = typeof token === 'string' && token.length > 0 ? 'token too long' : 'no token';
       return failed(request, 'captcha-missing', challenge, { outcome: 'failed', reason: 'captcha-missing', detail });
     }
