@@ -70,11 +70,25 @@ export function judgeSiteverify(body: unknown, expected: SiteverifyExpectation):
     ? answer['error-codes'].filter((c): c is string => typeof c === 'string')
     : [];
   if (!answer.success) {
-    const misconfigured = codes.find((c) => MISCONFIGURATION_CODES.has(c));
-    if (misconfigured !== undefined) return { outcome: 'unavailable', kind: 'misconfigured', detail: misconfigured };
-    const internal = codes.find((c) => expected.provider.notAboutTheClient.has(c));
-    if (internal !== undefined) return { outcome: 'unavailable', kind: 'provider-internal', detail: internal };
-    return { outcome: 'failed', reason: 'captcha-invalid', detail: codes.slice(0, 4).join(',') || 'no error code' };
+    // Only when every code speaks of our secret or the provider's own trouble could it not judge;
+    // one code about the token (invalid, reused, expired) beside them is a refusal.
+    const aboutTheToken = codes.filter(
+      (c) => !expected.provider.notAboutTheClient.has(c) && !MISCONFIGURATION_CODES.has(c),
+    );
+    if (codes.length > 0 && aboutTheToken.length === 0) {
+      const misconfigured = codes.find((c) => MISCONFIGURATION_CODES.has(c));
+      if (misconfigured !== undefined) return { outcome: 'unavailable', kind: 'misconfigured', detail: misconfigured };
+      return { outcome: 'unavailable', kind: 'provider-internal', detail: (codes[0] ?? '').slice(0, 48) };
+    }
+    return {
+      outcome: 'failed',
+      reason: 'captcha-invalid',
+      detail:
+        codes
+          .slice(0, 4)
+          .map((c) => c.slice(0, 48))
+          .join(',') || 'no error code',
+    };
   }
   const hostname = typeof answer.hostname === 'string' ? answer.hostname.toLowerCase() : null;
   if (hostname === null || expected.hostname === null || hostname !== expected.hostname) {
