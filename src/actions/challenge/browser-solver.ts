@@ -151,9 +151,12 @@ function pageScript(captchaLoader: string): string {
     stop();
     say('Your browser could not run the check. Reload the page to try again, or contact the site\\u2019s support and quote the reference below.');
   }
+  var widgetBroken = false;
+  var WIDGET_FAILED = 'The second part of the check could not load. Reload the page to try again, or contact the site\\u2019s support and quote the reference below.';
   function widgetFailed() {
+    widgetBroken = true;
     if (captcha !== null) captcha.value = '';
-    say('The second part of the check could not load. Reload the page to try again, or contact the site\\u2019s support and quote the reference below.');
+    say(WIDGET_FAILED);
   }
   function found(counter) {
     stop();
@@ -164,7 +167,8 @@ function pageScript(captchaLoader: string): string {
   }
   function proceed() {
     if (!worked) return;
-    if (box !== null && !captcha.value) { say('Almost done: finish the check in the box.'); return; }
+    // Finished work must not hide a widget that failed: the person has to reload either way.
+    if (box !== null && !captcha.value) { say(widgetBroken ? WIDGET_FAILED : 'Almost done: finish the check in the box.'); return; }
     if (replay) {
       say('Done. Your form was not sent: go back to it and send it again.');
       button.hidden = false;
@@ -210,7 +214,7 @@ const CAPTCHA_LOADER = `  window.${CAPTCHA_ONLOAD} = function () {
     var api = window[box.getAttribute('data-provider')];
     var options = {
       sitekey: box.getAttribute('data-sitekey'),
-      callback: function (t) { captcha.value = String(t); proceed(); },
+      callback: function (t) { widgetBroken = false; captcha.value = String(t); proceed(); },
       'expired-callback': function () { captcha.value = ''; },
       'error-callback': widgetFailed
     };
