@@ -10,10 +10,12 @@
  * so. With the CAPTCHA off (the default), or for a request below the band, no page botgate
  * writes names another origin.
  */
+import { createHash } from 'node:crypto';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLEARANCE_COOKIE } from '../../src/actions/challenge/clearance.js';
 import { CHALLENGE_PATH } from '../../src/actions/challenge/page.js';
+import { leadingZeroBits } from '../../src/actions/challenge/proof-of-work.js';
 import { solveChallenge } from '../../src/actions/challenge/solver.js';
 import type { PolicyDocument } from '../../src/config/schema.js';
 import { type FakeCaptchaProvider, type ProviderName, startFakeCaptchaProvider } from '../support/captcha-provider.js';
@@ -90,6 +92,14 @@ function redeem(stack: Stack, ip: string, page: ChallengePage, captcha?: string)
   };
   if (captcha !== undefined) form.captcha = captcha;
   return send(stack, ip, 'POST', CHALLENGE_PATH, { form });
+}
+
+/** A counter that does not solve the page's challenge (the solver returns the smallest that does). */
+function wrongSolution(page: ChallengePage): number {
+  for (let counter = 0; ; counter++) {
+    const digest = createHash('sha256').update(`${page.challenge}:${counter}`).digest();
+    if (leadingZeroBits(digest) < page.difficulty) return counter;
+  }
 }
 
 function clearanceOf(answer: Answer): string | undefined {
@@ -193,6 +203,27 @@ describe.each(['turnstile', 'hcaptcha'] as const)('escalation to %s through the 
     // Without the clearance, the next page load is challenged again.
     const again = await send(stack, ip, 'GET', '/');
     expect(again.status).toBe(403);
+  });
+
+  it('asks the provider only after the work passed and the nonce was spent', async () => {
+    const ip = nextIp();
+    const token = provider.mint(name, { hostname: HOSTNAME });
+    provider.calls.length = 0;
+    // Wrong work: refused before any call, and the token is not used up.
+    const page = await challengePage(stack, ip);
+    const wrong = await send(stack, ip, 'POST', CHALLENGE_PATH, {
+      form: { challenge: page.challenge, solution: String(wrongSolution(page)), returnTo: '/', captcha: token },
+    });
+    expect(wrong.status).toBe(403);
+    expect(provider.calls).toHaveLength(0);
+    // A spent nonce: the second post of one solved challenge never reaches the provider either.
+    const good = await challengePage(stack, ip);
+    expect((await redeem(stack, ip, good, token)).status).toBe(303);
+    expect(provider.calls).toHaveLength(1);
+    const again = await redeem(stack, ip, good, provider.mint(name, { hostname: HOSTNAME }));
+    expect(again.status).not.toBe(200);
+    expect(clearanceOf(again)).toBeUndefined();
+    expect(provider.calls).toHaveLength(1);
   });
 
   it('lets the proof of work stand alone when the provider cannot answer, and counts it', async () => {
