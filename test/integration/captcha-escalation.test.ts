@@ -262,6 +262,22 @@ describe.each(['turnstile', 'hcaptcha'] as const)('escalation to %s through the 
     expect(missing.status).toBe(403);
   });
 
+  it('refuses a reload that changes challenge.captcha (it needs a restart), without naming the secret', () => {
+    const running = stack.gateway.context.policy.document;
+    const next = {
+      ...running,
+      challenge: { ...running.challenge, captcha: { ...running.challenge.captcha, secret: `${SECRET}-rotated` } },
+    };
+    expect(() => stack.gateway.reload(next)).toThrow(/challenge\.captcha changed, which needs a restart/);
+    try {
+      stack.gateway.reload(next);
+    } catch (error) {
+      expect((error as Error).message).not.toContain(SECRET);
+    }
+    // The running policy is kept: the page still escalates.
+    expect(stack.gateway.context.policy.document.challenge.captcha.secret).toBe(SECRET);
+  });
+
   it('keeps the secret out of every event', async () => {
     const recent = stack.gateway.recorder.ring.recent(500);
     expect(recent.length).toBeGreaterThan(10);
