@@ -183,9 +183,7 @@ export function problemsFromIssues(
     const value = valueAt(input, path);
     // A whole mapping quoted back under a rule-level message is noise, not help.
     const showValue =
-      value !== undefined &&
-      !isSecretPath(formatPath(path)) &&
-      !(issue.code === 'custom' && typeof value === 'object');
+      value !== undefined && !isSecretPath(formatPath(path)) && !(issue.code === 'custom' && typeof value === 'object');
     problems.push(problemAt(path, issue.message, showValue ? { received: value } : {}));
   }
   return problems;
