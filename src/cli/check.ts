@@ -1,4 +1,4 @@
-import { loadPolicyFile } from '../config/load.js';
+import { applyEnvironment, loadPolicyFile } from '../config/load.js';
 import { formatProblem, PolicyError } from '../config/problems.js';
 import { parseCommand } from './parse.js';
 import { UsageError } from './usage-error.js';
@@ -6,9 +6,11 @@ import { UsageError } from './usage-error.js';
 export const CHECK_HELP = `Usage: botgate check FILE
 
 Validates a policy file without running anything: the YAML, every key against the schema
-(unknown keys are refused), addresses, route patterns and rule references. Prints one line per
-problem, "path: what is wrong (received …)", and exits 1 when there is any; exits 0 when the
-policy is valid.`;
+(unknown keys are refused), addresses, route patterns and rule references, then the
+environment's overrides as \`run\` would apply them (BOTGATE_SECRET, BOTGATE_ADMIN_TOKEN,
+BOTGATE_CAPTCHA_SECRET): an enabled challenge.captcha needs its secret in the file or in
+BOTGATE_CAPTCHA_SECRET. Prints one line per problem, "path: what is wrong (received …)", and
+exits 1 when there is any; exits 0 when the policy is valid.`;
 
 export async function checkCommand(args: readonly string[]): Promise<number> {
   const { values, positionals } = parseCommand('check', args, {}, true);
@@ -19,7 +21,7 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
   const [file, ...extra] = positionals;
   if (file === undefined || extra.length > 0) throw new UsageError('Cannot run "botgate check": expected exactly one policy file (see botgate check --help)');
   try {
-    const doc = await loadPolicyFile(file);
+    const doc = applyEnvironment(await loadPolicyFile(file), process.env);
     console.log(`${file}: valid (${doc.flows.length} flows, ${doc.rules.length} rules, mode ${doc.mode})`);
     return 0;
   } catch (err) {

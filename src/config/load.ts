@@ -20,7 +20,7 @@ import {
   problemsFromIssues,
 } from './problems.js';
 import { type PolicyDocument, policySchema } from './schema.js';
-import { type CheckablePolicy, checkPolicy } from './validate.js';
+import { type CheckablePolicy, captchaSecretProblems, checkPolicy } from './validate.js';
 
 /**
  * The annotated example at the package root, which `run` uses without `--config`. Resolved
@@ -80,7 +80,9 @@ export function parsePolicyText(text: string, sourceName: string): PolicyDocumen
 }
 
 /**
- * BOTGATE_ADMIN_TOKEN → admin.token and BOTGATE_SECRET → secret, over whatever the file says.
+ * BOTGATE_ADMIN_TOKEN → admin.token, BOTGATE_SECRET → secret and BOTGATE_CAPTCHA_SECRET →
+ * challenge.captcha.secret, over whatever the file says. An enabled CAPTCHA left without a secret
+ * is refused here, since the file alone may rightly leave it to the environment.
  * An empty variable counts as unset (`BOTGATE_SECRET= botgate run` does not wipe the secret).
  * Returns a new frozen document; a value that is too short throws a PolicyError that names the
  * variable but never echoes the value.
@@ -91,6 +93,7 @@ export function applyEnvironment(
 ): PolicyDocument {
   const token = env.BOTGATE_ADMIN_TOKEN || undefined;
   const secret = env.BOTGATE_SECRET || undefined;
+  const captchaSecret = env.BOTGATE_CAPTCHA_SECRET || undefined;
   const problems: PolicyProblem[] = [];
   const check = (variable: string, value: string | undefined, schema: z.ZodType): void => {
     const result = value === undefined ? undefined : schema.safeParse(value, { error: policyIssueMessage });
@@ -100,12 +103,22 @@ export function applyEnvironment(
   };
   check('BOTGATE_ADMIN_TOKEN', token, policySchema.shape.admin.unwrap().shape.token);
   check('BOTGATE_SECRET', secret, policySchema.shape.secret);
+  check('BOTGATE_CAPTCHA_SECRET', captchaSecret, captchaSchema().shape.secret);
   if (problems.length > 0) throw new PolicyError('from the environment', problems);
-  return deepFreeze({
+  const captcha = { ...doc.challenge.captcha, ...(captchaSecret === undefined ? {} : { secret: captchaSecret }) };
+  const applied: PolicyDocument = {
     ...doc,
     admin: { ...doc.admin, ...(token === undefined ? {} : { token }) },
     ...(secret === undefined ? {} : { secret }),
-  });
+    challenge: { ...doc.challenge, captcha },
+  };
+  const missing = captchaSecretProblems(applied);
+  if (missing.length > 0) throw new PolicyError('with the environment', missing);
+  return deepFreeze(applied);
+}
+
+function captchaSchema() {
+  return policySchema.shape.challenge.unwrap().shape.captcha.unwrap();
 }
 
 /** Freezes a value and everything reachable from it; returns the same value. */
@@ -161,6 +174,7 @@ function salvage(raw: Record<string, unknown>): CheckablePolicy {
     store: section('store'),
     events: section('events'),
     lists: section('lists'),
+    challenge: section('challenge'),
     flows: section('flows') ?? entries('flows', shape.flows.unwrap().element),
     rules: section('rules') ?? entries('rules', shape.rules.unwrap().element),
   };

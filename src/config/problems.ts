@@ -125,7 +125,13 @@ function describeProblems(problems: readonly PolicyProblem[]): string {
 // ---- zod issues → problems ----------------------------------------------------------------
 
 /** Paths whose values are never echoed back: error messages end up in logs and terminals. */
-const SECRET_PATHS = new Set(['secret', 'admin.token', 'store.url']);
+const SECRET_PATHS = new Set(['secret', 'admin.token', 'store.url', 'challenge.captcha.secret']);
+/** Lists of secrets, whose items are as secret as the list (`challenge.previousSecrets[1]`). */
+const SECRET_LIST_PATHS = ['challenge.previousSecrets'];
+
+function isSecretPath(path: string): boolean {
+  return SECRET_PATHS.has(path) || SECRET_LIST_PATHS.some((list) => path === list || path.startsWith(`${list}[`));
+}
 
 /**
  * A per-parse error map: zod calls it only for issues the schema gave no message of its own,
@@ -177,9 +183,7 @@ export function problemsFromIssues(
     const value = valueAt(input, path);
     // A whole mapping quoted back under a rule-level message is noise, not help.
     const showValue =
-      value !== undefined &&
-      !SECRET_PATHS.has(formatPath(path)) &&
-      !(issue.code === 'custom' && typeof value === 'object');
+      value !== undefined && !isSecretPath(formatPath(path)) && !(issue.code === 'custom' && typeof value === 'object');
     problems.push(problemAt(path, issue.message, showValue ? { received: value } : {}));
   }
   return problems;

@@ -19,6 +19,8 @@ export const ACTIONS = ['allow', 'tag', 'tarpit', 'ratelimit', 'challenge', 'dec
  * drops its cookies shares its address's.
  */
 export const RATE_KEYS = ['client', 'ip', 'prefix', 'fingerprint', 'username', 'device', 'email', 'flow'] as const;
+/** External CAPTCHA providers botgate can escalate to (challenge.captcha). */
+export const CAPTCHA_PROVIDERS = ['turnstile', 'hcaptcha'] as const;
 export const FIELD_ROLES = ['username', 'password', 'email', 'text', 'identity'] as const;
 const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', '*'] as const;
 
@@ -338,6 +340,15 @@ const storeSchema = z
   )
   .prefault({});
 
+/** Where botgate sends a CAPTCHA secret or loads the widget from: never plain HTTP beyond this machine. */
+const captchaUrl = z.url({ protocol: /^https?$/ }).refine(
+  (u) => {
+    const url = new URL(u);
+    return url.protocol === 'https:' || ['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname);
+  },
+  { message: 'expected an https:// URL (http:// only to a loopback address such as 127.0.0.1)' },
+);
+
 const difficultyRangeSchema = z
   .strictObject({
     /** Leading zero bits asked of the least risky challenged request (18: about half a second in a browser). */
@@ -346,6 +357,37 @@ const difficultyRangeSchema = z
     max: z.number().int().min(1).max(32).default(21),
   })
   .refine((r) => r.max >= r.base, { message: 'expected max to be at least base' });
+
+/**
+ * Escalation of the riskiest challenged browsers to an external CAPTCHA (Cloudflare Turnstile or
+ * hCaptcha), on top of the proof of work. Off by default: when on, the challenge page of that
+ * band loads the provider's script, and each redemption calls the provider's siteverify.
+ */
+const captchaSchema = z.strictObject({
+  /** Default false: every challenge is proof of work only and nothing is loaded from elsewhere. */
+  enabled: z.boolean().default(false),
+  /** `turnstile` (Cloudflare) or `hcaptcha`. */
+  provider: z.enum(CAPTCHA_PROVIDERS).default('turnstile'),
+  /** The public site key the widget is rendered with; required when enabled. */
+  siteKey: z.string().min(1).max(128).optional(),
+  /** The siteverify secret; BOTGATE_CAPTCHA_SECRET overrides it (prefer the variable). Required when enabled; never logged. */
+  secret: z.string().min(1).max(256).optional(),
+  /** Default: the provider's documented siteverify URL. https, or http to a loopback address (tests). */
+  verifyUrl: captchaUrl.optional(),
+  /** Default: the provider's documented script URL (explicit rendering). Same rule as verifyUrl. */
+  scriptUrl: captchaUrl.optional(),
+  /** Challenged requests with at least this risk score (0–100) get the CAPTCHA. Default 90. */
+  minScore: z.number().min(0).max(100).default(90),
+  /** Budget of one siteverify call; past it the provider counts as down. Default 2000 ms. */
+  timeoutMs: positiveInt.max(10_000).default(2_000),
+  /** Oldest challenge_ts accepted, in seconds (Turnstile tokens live 300 s). Default 300. */
+  maxAgeSeconds: positiveInt.max(3_600).default(300),
+  /** Turnstile only: the action the widget is rendered with and siteverify must echo. */
+  action: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,32}$/, 'expected 1 to 32 letters, digits, "_" or "-", as Turnstile accepts')
+    .optional(),
+});
 
 const challengeSchema = z.strictObject({
   /** Proof-of-work difficulty by default, rising with the request's risk score. */
@@ -363,6 +405,7 @@ const challengeSchema = z.strictObject({
   graceMinutes: positiveInt.default(60),
   /** Flows (names or kinds) whose browser navigations are always challenged without a clearance (to try the challenge). */
   force: z.array(z.string().min(1)).default([]),
+  captcha: captchaSchema.prefault({}),
 });
 
 export const policySchema = z.strictObject({
@@ -468,6 +511,8 @@ export type FlowDocument = z.infer<typeof flowSchema>;
 export type RuleDocument = z.infer<typeof ruleSchema>;
 export type LoginDetection = z.infer<typeof loginDetectionSchema>;
 export type ChallengeSettings = z.infer<typeof challengeSchema>;
+export type CaptchaSettings = z.infer<typeof captchaSchema>;
+export type CaptchaProviderName = (typeof CAPTCHA_PROVIDERS)[number];
 export type AttackModeSettings = z.infer<typeof attackModeSchema>;
 export type TakeoverSettings = z.infer<typeof takeoverSchema>;
 export type ScrapingSettings = z.infer<typeof scrapingSchema>;

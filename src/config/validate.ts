@@ -13,6 +13,7 @@ import FindMyWay from 'find-my-way';
 import { parseCidr } from '../signals/cidr.js';
 import { type PathSegment, type PolicyProblem, problemAt } from './problems.js';
 import {
+  type CaptchaSettings,
   type FieldRole,
   FLOW_KINDS,
   type FlowDocument,
@@ -89,7 +90,35 @@ export function checkPolicy(doc: CheckablePolicy): PolicyProblem[] {
   }
   if (doc.flows) checkFlows(doc.flows, report);
   if (doc.rules) checkRules(doc.rules, doc.flows, report);
+  if (doc.challenge) checkCaptcha(doc.challenge.captcha, report);
   return problems;
+}
+
+/**
+ * An enabled CAPTCHA needs its site key in the file. Its secret may come from the environment
+ * instead, so that one is checked once the environment is applied (`captchaSecretProblems`).
+ */
+function checkCaptcha(captcha: CaptchaSettings, report: Report): void {
+  if (!captcha.enabled) return;
+  const at = ['challenge', 'captcha'];
+  if (captcha.siteKey === undefined) {
+    report([...at, 'siteKey'], `required when challenge.captcha.enabled is true: the ${captcha.provider} site key the widget is rendered with`);
+  }
+  if (captcha.action !== undefined && captcha.provider !== 'turnstile') {
+    report([...at, 'action'], `only Turnstile checks an action; remove it for provider ${captcha.provider}`, captcha.action);
+  }
+}
+
+/** An enabled CAPTCHA without a secret, once the environment had its say (BOTGATE_CAPTCHA_SECRET). */
+export function captchaSecretProblems(doc: Pick<PolicyDocument, 'challenge'>): PolicyProblem[] {
+  const { captcha } = doc.challenge;
+  if (!captcha.enabled || captcha.secret !== undefined) return [];
+  return [
+    problemAt(
+      ['challenge', 'captcha', 'secret'],
+      `required when challenge.captcha.enabled is true: set BOTGATE_CAPTCHA_SECRET (preferred) or challenge.captcha.secret to the ${captcha.provider} secret key`,
+    ),
+  ];
 }
 
 type Report = (at: readonly PathSegment[], message: string, received?: unknown) => void;

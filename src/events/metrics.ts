@@ -10,6 +10,8 @@
  * takes over that duty.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { PROVIDER_ERROR_KINDS, type ProviderErrorKind } from '../actions/challenge/siteverify-rules.js';
+import type { CaptchaProviderName } from '../config/schema.js';
 import type { DecisionEvent } from './event.js';
 import type { RecorderStats } from './recorder.js';
 
@@ -23,8 +25,23 @@ export function boundedLabel(value: string, allowed: ReadonlySet<string>): strin
 export const UPSTREAM_ERROR_KINDS = ['connect', 'timeout', 'reset', 'other'] as const;
 export type UpstreamErrorKind = (typeof UPSTREAM_ERROR_KINDS)[number];
 const upstreamErrorKinds: ReadonlySet<string> = new Set(UPSTREAM_ERROR_KINDS);
+const captchaErrorKinds: ReadonlySet<string> = new Set(PROVIDER_ERROR_KINDS);
 
-export type ChallengeMetricResult = 'issued' | 'solved' | 'failed' | 'cleared';
+/**
+ * `captcha_*` are challenges escalated to the external CAPTCHA: issued, solved (token accepted),
+ * failed (token refused: a fresh challenge), fallback (the provider could not answer, so the
+ * highest-difficulty proof of work stood alone). A CAPTCHA challenge whose proof of work itself
+ * failed counts as `failed`.
+ */
+export type ChallengeMetricResult =
+  | 'issued'
+  | 'solved'
+  | 'failed'
+  | 'cleared'
+  | 'captcha_issued'
+  | 'captcha_solved'
+  | 'captcha_failed'
+  | 'captcha_fallback';
 
 export const STORE_NAMES = ['memory', 'redis'] as const;
 const storeNames: ReadonlySet<string> = new Set(STORE_NAMES);
@@ -60,6 +77,7 @@ export interface Metrics {
   readonly storeDegraded: Gauge;
   readonly degradedDecisions: Counter<'flow'>;
   readonly challenges: Counter<'flow' | 'result'>;
+  readonly captchaProviderErrors: Counter<'provider' | 'kind'>;
   readonly eventsRecorded: Counter;
   readonly eventsWritten: Counter<'sink'>;
   readonly eventsDropped: Counter<'sink'>;
@@ -76,6 +94,8 @@ export interface Metrics {
   degradedDecision(flow: string): void;
   /** Counts a challenge issued, solved, failed, or satisfied by a clearance cookie. */
   challenge(flow: string, result: ChallengeMetricResult): void;
+  /** Counts a siteverify call the CAPTCHA provider could not answer, by kind. */
+  captchaProviderError(provider: CaptchaProviderName, kind: ProviderErrorKind): void;
   setStoreDegraded(degraded: boolean): void;
   watchEvents(source: EventStatsSource): void;
   render(): Promise<{ contentType: string; body: string }>;
@@ -139,8 +159,14 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
 
   const challenges = new Counter({
     name: 'botgate_challenges_total',
-    help: 'Challenges by flow and result: issued, solved, failed, or cleared (a valid clearance cookie satisfied the challenge).',
+    help: 'Challenges by flow and result: issued, solved, failed, or cleared (a valid clearance cookie satisfied the challenge); captcha_issued, captcha_solved, captcha_failed, captcha_fallback for the external CAPTCHA.',
     labelNames: ['flow', 'result'] as const,
+    registers,
+  });
+  const captchaProviderErrors = new Counter({
+    name: 'botgate_captcha_provider_errors_total',
+    help: 'siteverify calls the CAPTCHA provider could not answer (the proof of work stood alone), by kind: unreachable, timeout, http-status, malformed, misconfigured, provider-internal.',
+    labelNames: ['provider', 'kind'] as const,
     registers,
   });
 
@@ -206,6 +232,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     storeDegraded,
     degradedDecisions,
     challenges,
+    captchaProviderErrors,
     eventsRecorded,
     eventsWritten,
     eventsDropped,
@@ -235,6 +262,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
     challenge(flow, result) {
       challenges.inc({ flow: flowLabel(flow), result });
+    },
+    captchaProviderError(provider, kind) {
+      captchaProviderErrors.inc({ provider, kind: boundedLabel(kind, captchaErrorKinds) });
     },
     setStoreDegraded(degraded) {
       storeDegraded.set(degraded ? 1 : 0);

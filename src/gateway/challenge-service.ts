@@ -7,38 +7,65 @@
  * Keys come from the node secret (every node derives the same), so a challenge issued by one
  * node is redeemed on another; nonces are spent in the shared store, so a solution is
  * redeemed once across all nodes.
+ *
+ * With challenge.captcha enabled, browsers in the riskiest band (escalation.ts) get the
+ * provider's widget beside the proof of work, and their redemption calls the provider's
+ * siteverify (siteverify.ts) with the client's IP and the Host it asked for.
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { clientBinding } from '../actions/challenge/binding.js';
+import { CAPTCHA_PROVIDER } from '../actions/challenge/captcha-provider.js';
 import { type ClearanceClaims, createClearanceSigner, readClearanceCookie } from '../actions/challenge/clearance.js';
-import { difficultyFor } from '../actions/challenge/difficulty.js';
+import { challengeFor } from '../actions/challenge/escalation.js';
 import { jsonChallenge } from '../actions/challenge/json-challenge.js';
-import { CHALLENGE_PATH, challengePageCsp, renderChallengePage } from '../actions/challenge/page.js';
+import { type CaptchaWidget, CHALLENGE_PATH, renderChallengePage } from '../actions/challenge/page.js';
 import { createChallengeIssuer } from '../actions/challenge/proof-of-work.js';
 import type { ActionResponse } from '../actions/challenge/response.js';
 import { formReturnTo, safeReturnTo } from '../actions/challenge/return-to.js';
 import type { SigningKey } from '../actions/challenge/signing-keys.js';
+import { createSiteverify, type Siteverify } from '../actions/challenge/siteverify.js';
+import { type ProviderErrorKind, requestHostname } from '../actions/challenge/siteverify-rules.js';
 import { createVerifyEndpoint, type VerifyEvent } from '../actions/challenge/verify-endpoint.js';
-import type { ChallengeSettings } from '../config/schema.js';
+import type { CaptchaProviderName, CaptchaSettings, ChallengeSettings } from '../config/schema.js';
 import type { Clock } from '../state/clock.js';
 import type { Store } from '../state/store.js';
 import type { Exchange } from './exchange.js';
 
 export { CHALLENGE_PATH };
 
-const VERIFY_BODY_LIMIT = 8_192;
+// Room for an hCaptcha token (past 4,000 characters) beside the challenge and the solution.
+const VERIFY_BODY_LIMIT = 16_384;
 
 export interface ChallengeService {
   /** The verified clearance the request carries, or null. */
   clearance(req: IncomingMessage, prefix: string): ClearanceClaims | null;
-  /** Answers a request with a challenge fitting its client. */
-  challenge(x: Exchange, req: IncomingMessage, res: ServerResponse, score: number): void;
+  /** Answers a request with a challenge fitting its client; says which kind, for the metric. */
+  challenge(x: Exchange, req: IncomingMessage, res: ServerResponse, score: number): 'issued' | 'captcha_issued';
   /** Handles `POST /.botgate/challenge`; calls `onResult` with the verification's outcome. */
-  verify(req: IncomingMessage, res: ServerResponse, x: Exchange, secure: boolean, onResult: (e: VerifyEvent) => void): Promise<void>;
+  verify(
+    req: IncomingMessage,
+    res: ServerResponse,
+    x: Exchange,
+    secure: boolean,
+    onResult: (e: VerifyEvent) => void,
+  ): Promise<void>;
+  /** Closes the connections to the CAPTCHA provider, if any. */
+  close(): Promise<void>;
 }
 
-export function createChallengeService(settings: ChallengeSettings, secret: string, store: Store, clock: Clock): ChallengeService {
+export interface ChallengeServiceOptions {
+  /** A siteverify call the provider could not answer (counted, and logged at most once a minute per kind). */
+  readonly onProviderError?: (provider: CaptchaProviderName, kind: ProviderErrorKind, detail: string) => void;
+}
+
+export function createChallengeService(
+  settings: ChallengeSettings,
+  secret: string,
+  store: Store,
+  clock: Clock,
+  options: ChallengeServiceOptions = {},
+): ChallengeService {
   const keys: SigningKey[] = [secret, ...settings.previousSecrets].map((s) => ({ id: keyId(s), secret: s }));
   const current = keys[0]!.id;
   const challenges = createChallengeIssuer({ keys, current, clock });
@@ -49,11 +76,23 @@ export function createChallengeService(settings: ChallengeSettings, secret: stri
     graceMs: settings.graceMinutes * 60_000,
     ttlMs: settings.clearanceMinutes * 60_000,
   });
-  const endpoint = createVerifyEndpoint({ challenges, clearances, clock });
+  const captcha = settings.captcha.enabled ? captchaParts(settings.captcha, clock) : null;
+  const minScore = captcha === null ? null : settings.captcha.minScore;
+  const endpoint = createVerifyEndpoint({
+    challenges,
+    clearances,
+    clock,
+    ...(captcha === null ? {} : { captcha: captcha.siteverify }),
+  });
 
   const write = (res: ServerResponse, id: string, answer: ActionResponse, extra?: Record<string, string>): void => {
     if (res.headersSent || res.destroyed) return;
-    res.writeHead(answer.status, { ...answer.headers, ...extra, 'content-length': Buffer.byteLength(answer.body), 'x-botgate-id': id });
+    res.writeHead(answer.status, {
+      ...answer.headers,
+      ...extra,
+      'content-length': Buffer.byteLength(answer.body),
+      'x-botgate-id': id,
+    });
     res.end(answer.body);
   };
 
@@ -67,19 +106,36 @@ export function createChallengeService(settings: ChallengeSettings, secret: stri
 
     challenge(x, req, res, score) {
       const range = settings.flows[x.flow.name] ?? settings.difficulty;
-      const difficulty = difficultyFor(score, range);
       const binding = { prefix: x.signals.prefix, fingerprint: clientBinding(req.headers) };
       const accept = req.headers.accept ?? '';
-      if (!accept.includes('text/html')) {
+      const browser = accept.includes('text/html');
+      const choice = challengeFor(score, range, minScore, browser);
+      const difficulty = choice.difficulty;
+      if (!browser) {
         const issued = challenges.issue({ ...binding, difficulty, returnTo: '/' });
-        write(res, x.id, jsonChallenge({ token: issued.token, difficulty, expiresAt: issued.expiresAt, referenceId: x.id }));
-        return;
+        write(
+          res,
+          x.id,
+          jsonChallenge({ token: issued.token, difficulty, expiresAt: issued.expiresAt, referenceId: x.id }),
+        );
+        return 'issued';
       }
       const navigation = x.method === 'GET' || x.method === 'HEAD';
-      const returnTo = navigation ? safeReturnTo(req.url) : formReturnTo(headerValue(req.headers.referer), req.headers.host, '/');
-      const issued = challenges.issue({ ...binding, difficulty, returnTo });
-      const page = renderChallengePage({ challenge: issued.token, difficulty, returnTo, referenceId: x.id, formReplay: !navigation });
-      write(res, x.id, page, { 'content-security-policy': challengePageCsp(page.nonce) });
+      const returnTo = navigation
+        ? safeReturnTo(req.url)
+        : formReturnTo(headerValue(req.headers.referer), req.headers.host, '/');
+      const widget = choice.captcha && captcha !== null ? captcha.widget : undefined;
+      const issued = challenges.issue({ ...binding, difficulty, returnTo, captcha: widget !== undefined });
+      const page = renderChallengePage({
+        challenge: issued.token,
+        difficulty,
+        returnTo,
+        referenceId: x.id,
+        formReplay: !navigation,
+        ...(widget === undefined ? {} : { captcha: widget }),
+      });
+      write(res, x.id, page);
+      return widget === undefined ? 'issued' : 'captcha_issued';
     },
 
     async verify(req, res, x, secure, onResult) {
@@ -92,12 +148,53 @@ export function createChallengeService(settings: ChallengeSettings, secret: stri
         respondWith: html ? 'html' : 'json',
         referenceId: x.id,
         secure,
+        remoteIp: x.signals.ip,
+        hostname: requestHostname(req.headers.host),
       });
       const results = plan.ops.length > 0 ? await store.exec(plan.ops) : [];
-      const answer = plan.answer(results);
+      const answer = await plan.answer(results);
+      const verdict = answer.event.captcha;
+      if (verdict?.outcome === 'unavailable' && captcha !== null)
+        providerError(captcha.provider, verdict.kind, verdict.detail);
       onResult(answer.event);
       write(res, x.id, answer);
     },
+
+    close: async () => {
+      await captcha?.siteverify.close();
+    },
+  };
+
+  function providerError(provider: CaptchaProviderName, kind: ProviderErrorKind, detail: string): void {
+    options.onProviderError?.(provider, kind, detail);
+  }
+}
+
+/** The widget the page shows and the siteverify client; throws when the secret or site key is missing. */
+function captchaParts(
+  settings: CaptchaSettings,
+  clock: Clock,
+): { provider: CaptchaProviderName; widget: CaptchaWidget; siteverify: Siteverify } {
+  const provider = CAPTCHA_PROVIDER[settings.provider];
+  const { siteKey, secret } = settings;
+  if (siteKey === undefined || secret === undefined) {
+    throw new Error(
+      'Cannot start the CAPTCHA escalation: challenge.captcha.enabled is true but the site key or the secret is missing (set challenge.captcha.siteKey, and BOTGATE_CAPTCHA_SECRET or challenge.captcha.secret)',
+    );
+  }
+  return {
+    provider: provider.name,
+    widget: { provider, siteKey, scriptUrl: settings.scriptUrl ?? provider.scriptUrl, action: settings.action },
+    siteverify: createSiteverify({
+      provider,
+      verifyUrl: settings.verifyUrl ?? provider.verifyUrl,
+      secret,
+      siteKey,
+      timeoutMs: settings.timeoutMs,
+      maxAgeMs: settings.maxAgeSeconds * 1000,
+      action: settings.action,
+      now: () => clock.now(),
+    }),
   };
 }
 
@@ -132,7 +229,9 @@ function parseBody(text: string, form: boolean): Record<string, unknown> | null 
   if (form) return Object.fromEntries(new URLSearchParams(text));
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
   } catch {
     return null;
   }

@@ -12,6 +12,7 @@ import type { CompiledFlow, CompiledPolicy } from '../config/compile.js';
 import type { ChallengeMetricResult } from '../events/metrics.js';
 import { severity } from '../policy/severity.js';
 import { CHALLENGE_PATH, type ChallengeService } from './challenge-service.js';
+import type { VerifyEvent } from '../actions/challenge/verify-endpoint.js';
 import type { PolicyDocument } from '../config/schema.js';
 import type { DetectorInput } from '../detectors/detector.js';
 import type { Decision } from '../policy/decide.js';
@@ -233,8 +234,8 @@ async function handle(ctx: GatewayContext, req: IncomingMessage, res: ServerResp
         return ctx.deceive(x, res, html);
       case 'challenge':
         x.answeredWith = 'challenged';
-        ctx.onChallenge(x.flow.name, 'issued');
-        return ctx.challenges.challenge(x, req, res, decision.score);
+        ctx.onChallenge(x.flow.name, ctx.challenges.challenge(x, req, res, decision.score));
+        return;
       case 'ratelimit':
         return answer(res, x, 'rate_limited', html, false, { 'retry-after': String(decision.retryAfterSeconds ?? 60) });
       case 'tarpit':
@@ -402,7 +403,7 @@ function withRefusal(decision: Decision, cause: string): Decision {
 async function redeemChallenge(ctx: GatewayContext, req: IncomingMessage, res: ServerResponse, x: Exchange): Promise<void> {
   await ctx.challenges.verify(req, res, x, isSecure(req), (event) => {
     const solved = event.result === 'solved';
-    ctx.onChallenge(x.flow.name, solved ? 'solved' : 'failed');
+    ctx.onChallenge(x.flow.name, challengeMetric(event));
     x.decision = {
       action: solved ? 'allow' : 'block',
       decidedBy: solved ? 'challenge/solved' : `challenge/${event.reason}`,
@@ -414,11 +415,33 @@ async function redeemChallenge(ctx: GatewayContext, req: IncomingMessage, res: S
           source: 'challenge/verify',
           reason: solved ? 'challenge.solved' : 'challenge.failed',
           score: 0,
-          detail: `${event.reason}${event.solveMs === null ? '' : `, solved in ${event.solveMs} ms`}${event.difficulty === null ? '' : ` at ${event.difficulty} bits`}`,
+          detail: `${event.reason}${event.solveMs === null ? '' : `, solved in ${event.solveMs} ms`}${event.difficulty === null ? '' : ` at ${event.difficulty} bits`}${captchaDetail(event)}`,
         },
       ],
     };
   });
+}
+
+/** The metric's result: the CAPTCHA path has its own, so its rate and its fallbacks can be watched. */
+function challengeMetric(event: VerifyEvent): ChallengeMetricResult {
+  switch (event.captcha?.outcome) {
+    case 'passed':
+      return 'captcha_solved';
+    case 'failed':
+      return 'captcha_failed';
+    case 'unavailable':
+      return 'captcha_fallback';
+    default:
+      return event.result === 'solved' ? 'solved' : 'failed';
+  }
+}
+
+function captchaDetail(event: VerifyEvent): string {
+  const verdict = event.captcha;
+  if (verdict === undefined) return '';
+  if (verdict.outcome === 'passed') return '; captcha passed';
+  if (verdict.outcome === 'failed') return `; captcha refused (${verdict.detail})`;
+  return `; captcha provider unavailable (${verdict.kind}: ${verdict.detail}), proof of work stood alone`;
 }
 
 function cookieHeader(req: IncomingMessage): string | undefined {

@@ -10,9 +10,10 @@ import { BreachedPasswords } from '../signals/breached-passwords.js';
 import type { AddressInfo } from 'node:net';
 import { createAdminServer } from '../admin/server.js';
 import { compilePolicy, DEFAULT_FLOW_NAME } from '../config/compile.js';
-import type { PolicyDocument } from '../config/schema.js';
+import type { CaptchaProviderName, PolicyDocument } from '../config/schema.js';
 import type { DecisionEvent } from '../events/event.js';
-import { createMetrics } from '../events/metrics.js';
+import { createMetrics, type Metrics } from '../events/metrics.js';
+import type { ProviderErrorKind } from '../actions/challenge/siteverify-rules.js';
 import { archiveSink, openEventSinks } from '../events/open-sinks.js';
 import { EventRecorder } from '../events/recorder.js';
 import { isEventQuery } from '../events/sink.js';
@@ -59,8 +60,8 @@ export interface RunningGateway {
   readonly recorder: EventRecorder;
   /**
    * Swaps in a new policy: flows, rules, lists, mode, detection thresholds and challenge.force
-   * take effect on the next request; listeners, upstream, store, events, secret and limits need a
-   * restart, and a reload that changes them is refused whole. Throws with the reason.
+   * take effect on the next request; listeners, upstream, store, events, secret, limits and
+   * challenge.captcha need a restart, and a reload that changes them is refused whole. Throws with the reason.
    */
   reload(next: PolicyDocument): void;
   /** The login flows' attack-mode monitor (its timer runs by itself; tests call `evaluate`). */
@@ -125,6 +126,10 @@ export async function startGateway(doc: PolicyDocument, options: StartOptions): 
     (flow) => firstMatch(flowDocs.get(flow)?.outcome?.success)?.status?.[0] ?? null,
   );
 
+  const challenges = createChallengeService(doc.challenge, secret, store, clock, {
+    onProviderError: captchaErrorReporter(metrics, logger, clock),
+  });
+
   const context: GatewayContext = {
     policy,
     limits: doc.limits,
@@ -144,7 +149,7 @@ export async function startGateway(doc: PolicyDocument, options: StartOptions): 
     atoHeader: learning.atoHeader,
     learn: learning.learn,
     deceive,
-    challenges: createChallengeService(doc.challenge, secret, store, clock),
+    challenges,
     forcedChallenge: (flow) => forced.has(flow.name) || forced.has(flow.kind),
     onChallenge: (flow, result) => metrics.challenge(flow, result),
     tarpit: (answer, cancelled) => tarpit.hold(answer, cancelled),
@@ -222,7 +227,9 @@ export async function startGateway(doc: PolicyDocument, options: StartOptions): 
     attackMode,
     reload(next) {
       const fixed = ['listen', 'upstream', 'admin', 'secret', 'trustedProxies', 'limits', 'store', 'events'] as const;
-      const changed = fixed.filter((key) => JSON.stringify(next[key]) !== JSON.stringify(doc[key]));
+      const changed: string[] = fixed.filter((key) => JSON.stringify(next[key]) !== JSON.stringify(doc[key]));
+      // The CAPTCHA's provider connection and secret are built once, with the challenge service.
+      if (JSON.stringify(next.challenge.captcha) !== JSON.stringify(doc.challenge.captcha)) changed.push('challenge.captcha');
       if (changed.length > 0) {
         throw new Error(`Cannot reload the policy: ${changed.join(', ')} changed, which needs a restart (the running policy is kept)`);
       }
@@ -239,6 +246,7 @@ export async function startGateway(doc: PolicyDocument, options: StartOptions): 
       if (webhook) await Promise.race([webhook.idle(), new Promise((r) => setTimeout(r, 2_000).unref())]);
       await admin.close();
       await upstream.close().catch(() => {});
+      await challenges.close().catch(() => {});
       await recorder.close();
       await store.close();
     },
@@ -251,6 +259,23 @@ async function readBreachedFile(path: string): Promise<Buffer> {
   } catch (err) {
     throw new Error(`Cannot load detection.login.breachedPasswordsFile: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (received "${path}")`);
   }
+}
+
+/**
+ * Counts every siteverify call the CAPTCHA provider could not answer, and logs the first of each
+ * kind a minute: an outage must be visible without one log line per challenged request. A
+ * refused secret is said plainly (which setting to fix), never with the secret.
+ */
+function captchaErrorReporter(metrics: Metrics, logger: Logger, clock: Clock) {
+  const lastLogged = new Map<string, number>();
+  return (provider: CaptchaProviderName, kind: ProviderErrorKind, detail: string): void => {
+    metrics.captchaProviderError(provider, kind);
+    const now = clock.now();
+    if (now - (lastLogged.get(kind) ?? Number.NEGATIVE_INFINITY) < 60_000) return;
+    lastLogged.set(kind, now);
+    const fix = kind === 'misconfigured' ? ' (check challenge.captcha.siteKey and BOTGATE_CAPTCHA_SECRET)' : '';
+    logger.warn(`CAPTCHA provider ${provider} could not verify a token: ${kind}, ${detail}; the proof of work stood alone${fix}`);
+  };
 }
 
 function firstMatch<T>(m: T | T[] | undefined): T | undefined {

@@ -140,6 +140,13 @@ describe('parsePolicyText', () => {
     expect(error.message).not.toContain('hunter2');
     expect(error.message).not.toContain('tok-short');
   });
+
+  it('never echoes the CAPTCHA secret or a previous node secret', () => {
+    const error = rejection('challenge:\n  previousSecrets: [987654321]\n  captcha:\n    secret: 123456789\n');
+    expect(error.problems.map((p) => p.path)).toEqual(['challenge.previousSecrets[0]', 'challenge.captcha.secret']);
+    expect(error.message).not.toContain('987654321');
+    expect(error.message).not.toContain('123456789');
+  });
 });
 
 describe('loadPolicyFile', () => {

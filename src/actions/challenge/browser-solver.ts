@@ -98,6 +98,9 @@ self.onmessage = function (event) {
 };
 `;
 
+/** The global the provider's script calls once loaded (its `onload` query parameter). */
+export const CAPTCHA_ONLOAD = 'bgCaptchaReady';
+
 /** Hashes a worker tries between progress messages: ~10 ms on a desktop core, ~50 ms on a phone. */
 const BATCH = 8192;
 /** Workers started: one per core up to 4, so a phone finishes sooner without heating for long. */
@@ -109,14 +112,26 @@ const MAX_WORKERS = 4;
  * #bg-status live region (only at start, end and failure, so a screen reader is not flooded),
  * then submits the form, or, for a challenged form POST (data-replay="1"), shows #bg-continue
  * so the person knows to send their form again.
+ *
+ * CAPTCHA_PAGE_SCRIPT, for a page with a CAPTCHA box (#bg-captcha: data-provider, data-sitekey,
+ * data-action, data-script), also loads the provider's script, renders the widget with the provider's documented
+ * `render(element, { sitekey, callback })` once the script calls `bgCaptchaReady`, puts the
+ * token into the hidden `captcha` field, and goes on only when both the work and the token are
+ * done. A widget whose script cannot load, or that reports an error, is said so: the server
+ * cannot tell a browser that failed to load it from a bot that skipped it, so there is no
+ * client-side way around the widget.
  */
-export const PAGE_SCRIPT = `(function () {
+function pageScript(captchaLoader: string): string {
+  return `(function () {
   'use strict';
   var form = document.getElementById('bg-form');
   var work = document.getElementById('bg-work');
   var bar = document.getElementById('bg-progress');
   var status = document.getElementById('bg-status');
   var button = document.getElementById('bg-continue');
+  var box = document.getElementById('bg-captcha');
+  var captcha = form.elements.namedItem('captcha');
+  var worked = false;
   var token = form.elements.namedItem('challenge').value;
   var difficulty = Number(form.getAttribute('data-difficulty'));
   var replay = form.getAttribute('data-replay') === '1';
@@ -136,10 +151,24 @@ export const PAGE_SCRIPT = `(function () {
     stop();
     say('Your browser could not run the check. Reload the page to try again, or contact the site\\u2019s support and quote the reference below.');
   }
+  var widgetBroken = false;
+  var WIDGET_FAILED = 'The second part of the check could not load. Reload the page to try again, or contact the site\\u2019s support and quote the reference below.';
+  function widgetFailed() {
+    widgetBroken = true;
+    if (captcha !== null) captcha.value = '';
+    say(WIDGET_FAILED);
+  }
   function found(counter) {
     stop();
     bar.value = 100;
     form.elements.namedItem('solution').value = String(counter);
+    worked = true;
+    proceed();
+  }
+  function proceed() {
+    if (!worked) return;
+    // Finished work must not hide a widget that failed: the person has to reload either way.
+    if (box !== null && !captcha.value) { say(widgetBroken ? WIDGET_FAILED : 'Almost done: finish the check in the box.'); return; }
     if (replay) {
       say('Done. Your form was not sent: go back to it and send it again.');
       button.hidden = false;
@@ -156,7 +185,7 @@ export const PAGE_SCRIPT = `(function () {
     if (typeof m.found === 'number') found(m.found);
     else bar.value = Math.floor(100 * (1 - Math.exp(-tried / expected)));
   }
-  // Coming back to this page from the history would show a finished check that does nothing.
+${captchaLoader}  // Coming back to this page from the history would show a finished check that does nothing.
   window.addEventListener('pageshow', function (event) { if (event.persisted) window.location.reload(); });
   if (typeof Worker !== 'function' || typeof Blob !== 'function' || !window.URL) { fail(); return; }
   work.hidden = false;
@@ -175,3 +204,31 @@ export const PAGE_SCRIPT = `(function () {
     fail();
   }
 })();`;
+}
+
+/**
+ * Renders the widget once the provider's script calls back, and loads that script; only in the
+ * CAPTCHA page's script, so the proof-of-work page holds no code that loads anything.
+ */
+const CAPTCHA_LOADER = `  window.${CAPTCHA_ONLOAD} = function () {
+    var api = window[box.getAttribute('data-provider')];
+    var options = {
+      sitekey: box.getAttribute('data-sitekey'),
+      callback: function (t) { widgetBroken = false; captcha.value = String(t); proceed(); },
+      'expired-callback': function () { captcha.value = ''; },
+      'error-callback': widgetFailed
+    };
+    if (box.hasAttribute('data-action')) options.action = box.getAttribute('data-action');
+    try { api.render(box, options); } catch (e) { widgetFailed(); }
+  };
+  var loader = document.createElement('script');
+  loader.src = box.getAttribute('data-script');
+  loader.async = true;
+  loader.onerror = widgetFailed;
+  document.head.appendChild(loader);
+`;
+
+/** The proof-of-work page's script. */
+export const PAGE_SCRIPT = pageScript('');
+/** The same with the CAPTCHA widget (#bg-captcha) beside the proof of work. */
+export const CAPTCHA_PAGE_SCRIPT = pageScript(CAPTCHA_LOADER);

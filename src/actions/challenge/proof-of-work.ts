@@ -36,6 +36,11 @@ export interface Challenge {
   readonly fingerprint: string;
   /** Same-origin path to return to once solved; `issue` replaces anything else with "/" (safeReturnTo). */
   readonly returnTo: string;
+  /**
+   * True when redeeming also needs the external CAPTCHA's token (challenge.captcha): signed in,
+   * so a client cannot drop the CAPTCHA by posting the proof of work alone.
+   */
+  readonly captcha?: true;
 }
 
 export interface IssuedChallenge extends Challenge {
@@ -66,7 +71,7 @@ export interface ChallengeIssuerOptions {
 
 export interface ChallengeIssuer {
   readonly ttlMs: number;
-  issue(request: Binding & { readonly difficulty: number; readonly returnTo: string }): IssuedChallenge;
+  issue(request: Binding & { readonly difficulty: number; readonly returnTo: string; readonly captcha?: boolean }): IssuedChallenge;
   /** Check a submitted solution against the request that submits it. Never throws. */
   verify(token: string, solution: string, request: Binding): SolutionCheck;
 }
@@ -111,6 +116,7 @@ export function createChallengeIssuer(options: ChallengeIssuerOptions): Challeng
         prefix: request.prefix,
         fingerprint: request.fingerprint,
         returnTo: safeReturnTo(request.returnTo),
+        ...(request.captcha === true ? { captcha: true as const } : {}),
       };
       return { ...challenge, token: sign(ring.current, challenge) };
     },
@@ -182,6 +188,7 @@ function sign(key: CompiledKey, challenge: Challenge): string {
       p: challenge.prefix,
       f: challenge.fingerprint,
       r: challenge.returnTo,
+      ...(challenge.captcha === true ? { c: 1 } : {}),
     }),
   ).toString('base64url');
   const signed = `v1.${payload}`;
@@ -234,6 +241,7 @@ function decodePayload(payload: string): { keyId: string; challenge: Challenge }
       prefix: o.p,
       fingerprint: o.f,
       returnTo: o.r,
+      ...(o.c === 1 ? { captcha: true as const } : {}),
     },
   };
 }

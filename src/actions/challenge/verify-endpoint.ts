@@ -8,7 +8,16 @@
  *
  *   const plan = endpoint.plan(request);
  *   const results = plan.ops.length > 0 ? await store.exec(plan.ops) : [];
- *   const { status, headers, body, event } = plan.answer(results);
+ *   const { status, headers, body, event } = await plan.answer(results);
+ *
+ * A challenge issued with the external CAPTCHA (challenge.captcha) also needs the widget's token
+ * in the `captcha` field. It is sent to the provider's siteverify only after the proof of work
+ * passed and the nonce was claimed, so each siteverify call costs the client a full proof of
+ * work and a token can be tried once per challenge. A refused token (missing, invalid, reused,
+ * solved on another host, too old, wrong action) gets the failure page whose link brings a fresh
+ * challenge; a provider that could not judge (down, slow, 5xx, not JSON, our secret refused)
+ * leaves the proof of work, issued at the range's highest difficulty, to stand alone, and the
+ * event says so (`captcha.outcome: unavailable`).
  *
  * Answers:
  *   solved           HTML: 303 to the challenge's returnTo with the clearance cookie.
@@ -18,6 +27,8 @@
  *   rebound          HTML: 403 page with a "Try again" link, not a redirect: if the client's
  *                    binding is unstable, redirecting would loop a browser through challenges.
  *   insufficient-work HTML: 403 page with the link (a real browser never sends this).
+ *   captcha-*        HTML: 403 page with the link, not a redirect: a widget that passes on its
+ *                    own would otherwise loop a browser through challenges that keep failing.
  *   forged/malformed HTML: 400 page linking to "/" (nothing in the request can be trusted).
  *   Every JSON failure: 403 (400 for forged/malformed) { error: "challenge_failed", reason,
  *   retry, message, referenceId }; `retry` says that asking for the original resource again
@@ -32,6 +43,8 @@ import { type ClearanceSigner, clearanceCookie } from './clearance.js';
 import { renderFailurePage } from './failure-page.js';
 import { type Challenge, type ChallengeIssuer, type ChallengeResult, claimResult } from './proof-of-work.js';
 import type { ActionResponse } from './response.js';
+import type { Siteverify } from './siteverify.js';
+import type { CaptchaFailure, CaptchaVerdict } from './siteverify-rules.js';
 
 export interface VerifyRequest {
   /** The submitting client's network prefix and fingerprint, as the gateway computed them. */
@@ -44,10 +57,13 @@ export interface VerifyRequest {
   readonly referenceId: string;
   /** Whether the client connection is HTTPS (directly or per a trusted proxy): the cookie gets Secure. */
   readonly secure: boolean;
+  /** For siteverify: the client's IP, and the Host it asked for as `requestHostname` gives it. */
+  readonly remoteIp?: string;
+  readonly hostname?: string | null;
 }
 
 /** Why a submission was refused; `malformed` is a body without a challenge string. */
-export type VerifyReason = ChallengeResult | 'malformed';
+export type VerifyReason = ChallengeResult | 'malformed' | CaptchaFailure;
 
 export interface VerifyEvent {
   readonly result: 'solved' | 'failed';
@@ -55,6 +71,8 @@ export interface VerifyEvent {
   /** Milliseconds from issue to redemption (server clocks); null when the token is not ours. */
   readonly solveMs: number | null;
   readonly difficulty: number | null;
+  /** For a challenge with the external CAPTCHA: what siteverify said (absent for proof of work only). */
+  readonly captcha?: CaptchaVerdict;
 }
 
 export interface VerifyAnswer extends ActionResponse {
@@ -65,7 +83,7 @@ export interface VerifyPlan {
   /** Store operations to run: the nonce claim for an otherwise valid solution, else none. */
   readonly ops: readonly ClaimOp[];
   /** The answer, given the results of exactly `ops`, in order. */
-  answer(results: readonly StoreValue[]): VerifyAnswer;
+  answer(results: readonly StoreValue[]): Promise<VerifyAnswer>;
 }
 
 export interface VerifyEndpoint {
@@ -76,7 +94,12 @@ export interface VerifyEndpointOptions {
   readonly challenges: ChallengeIssuer;
   readonly clearances: ClearanceSigner;
   readonly clock: Clock;
+  /** The provider's siteverify, when challenge.captcha is enabled. */
+  readonly captcha?: Pick<Siteverify, 'maxTokenLength' | 'verify'>;
 }
+
+/** Longest token taken when this node has no provider to ask (a challenge from a node that had one). */
+const ANY_PROVIDER_MAX_TOKEN = 8192;
 
 const NO_OPS: readonly ClaimOp[] = [];
 
@@ -92,19 +115,24 @@ const FAILURES: { readonly [R in Exclude<VerifyReason, 'ok'>]: { readonly messag
     'insufficient-work': { message: 'The answer to the check was not correct.', retry: true },
     forged: { message: 'The check could not be read; it may have been altered.', retry: true },
     malformed: { message: 'The check was incomplete.', retry: true },
+    'captcha-missing': { message: 'The second part of the check was not finished.', retry: true },
+    'captcha-invalid': { message: 'The second part of the check was not accepted, or was already used.', retry: true },
+    'captcha-hostname': { message: 'The second part of the check was done for another site.', retry: true },
+    'captcha-stale': { message: 'The second part of the check took too long and expired.', retry: true },
+    'captcha-action': { message: 'The second part of the check was done for another page.', retry: true },
   };
 
 export function createVerifyEndpoint(options: VerifyEndpointOptions): VerifyEndpoint {
   const { challenges, clearances, clock } = options;
 
-  function solved(request: VerifyRequest, challenge: Challenge): VerifyAnswer {
+  function solved(request: VerifyRequest, challenge: Challenge, captcha?: CaptchaVerdict): VerifyAnswer {
     const issued = clearances.sign({
       prefix: request.prefix,
       fingerprint: request.fingerprint,
       level: challenge.difficulty,
     });
     const cookie = clearanceCookie(issued.token, clearances.ttlMs, request.secure);
-    const event = eventFor('ok', challenge);
+    const event = eventFor('ok', challenge, captcha);
     if (request.respondWith === 'json') {
       return {
         status: 200,
@@ -129,8 +157,9 @@ export function createVerifyEndpoint(options: VerifyEndpointOptions): VerifyEndp
     request: VerifyRequest,
     reason: Exclude<VerifyReason, 'ok'>,
     challenge: Challenge | null,
+    captcha?: CaptchaVerdict,
   ): VerifyAnswer {
-    const event = eventFor(reason, challenge);
+    const event = eventFor(reason, challenge, captcha);
     const untrusted = challenge === null;
     const status = untrusted ? 400 : 403;
     const { message, retry } = FAILURES[reason];
@@ -154,13 +183,35 @@ export function createVerifyEndpoint(options: VerifyEndpointOptions): VerifyEndp
     return { ...page, event };
   }
 
-  function eventFor(reason: VerifyReason, challenge: Challenge | null): VerifyEvent {
+  function eventFor(reason: VerifyReason, challenge: Challenge | null, captcha?: CaptchaVerdict): VerifyEvent {
     return {
       result: reason === 'ok' ? 'solved' : 'failed',
       reason,
       solveMs: challenge === null ? null : Math.max(0, clock.now() - challenge.issuedAt),
       difficulty: challenge?.difficulty ?? null,
+      ...(captcha === undefined ? {} : { captcha }),
     };
+  }
+
+  /** The second step of a CAPTCHA challenge, once its proof of work passed and its nonce was spent. */
+  async function withCaptcha(request: VerifyRequest, challenge: Challenge): Promise<VerifyAnswer> {
+    const token = request.body?.captcha;
+    const maxLength = options.captcha?.maxTokenLength ?? ANY_PROVIDER_MAX_TOKEN;
+    if (typeof token !== 'string' || token.length === 0 || token.length > maxLength) {
+      const detail = typeof token === 'string' && token.length > 0 ? 'token too long' : 'no token';
+      return failed(request, 'captcha-missing', challenge, { outcome: 'failed', reason: 'captcha-missing', detail });
+    }
+    const verdict: CaptchaVerdict =
+      options.captcha === undefined
+        ? { outcome: 'unavailable', kind: 'misconfigured', detail: 'this node has no CAPTCHA configured' }
+        : await options.captcha.verify({
+            token,
+            remoteIp: request.remoteIp ?? '',
+            hostname: request.hostname ?? null,
+            redemptionId: challenge.nonce,
+          });
+    if (verdict.outcome === 'failed') return failed(request, verdict.reason, challenge, verdict);
+    return solved(request, challenge, verdict);
   }
 
   return {
@@ -172,15 +223,17 @@ export function createVerifyEndpoint(options: VerifyEndpointOptions): VerifyEndp
       const challenge = check.challenge;
       return {
         ops: [check.claim],
-        answer: (results) =>
-          claimResult(results[0]) === 'ok' ? solved(request, challenge) : failed(request, 'replayed', challenge),
+        answer: async (results) => {
+          if (claimResult(results[0]) !== 'ok') return failed(request, 'replayed', challenge);
+          return challenge.captcha === true ? withCaptcha(request, challenge) : solved(request, challenge);
+        },
       };
     },
   };
 }
 
 function settled(answer: VerifyAnswer): VerifyPlan {
-  return { ops: NO_OPS, answer: () => answer };
+  return { ops: NO_OPS, answer: async () => answer };
 }
 
 /** A form posts the counter as text; a JSON client may send a number. Anything else is no work. */

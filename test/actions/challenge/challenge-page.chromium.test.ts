@@ -45,7 +45,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
       referenceId: 'e2e0000000000001',
       secure: false,
     });
-    const answer = plan.answer(plan.ops.length > 0 ? await store.exec(plan.ops) : []);
+    const answer = await plan.answer(plan.ops.length > 0 ? await store.exec(plan.ops) : []);
     verified.push(`${answer.event.result}:${answer.event.reason}`);
     return write(res, answer);
   }

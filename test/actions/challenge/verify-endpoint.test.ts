@@ -33,7 +33,7 @@ function setup() {
     };
     const plan = endpoint.plan(request);
     const results = plan.ops.length > 0 ? await store.exec(plan.ops) : [];
-    return { plan, answer: plan.answer(results) };
+    return { plan, answer: await plan.answer(results) };
   }
   return { clock, clearances, issued, solution, submit };
 }
