@@ -24,6 +24,14 @@ export const UPSTREAM_ERROR_KINDS = ['connect', 'timeout', 'reset', 'other'] as 
 export type UpstreamErrorKind = (typeof UPSTREAM_ERROR_KINDS)[number];
 const upstreamErrorKinds: ReadonlySet<string> = new Set(UPSTREAM_ERROR_KINDS);
 
+/**
+ * Why botgate closed a connection itself: `per_ip_cap` (closed unread: its address held
+ * limits.maxConnectionsPerIp already), or the refusal by Node's HTTP parser that ended it.
+ */
+export const CONNECTION_REFUSALS = ['per_ip_cap', 'bad_request', 'headers_too_large', 'request_timeout'] as const;
+export type ConnectionRefusal = (typeof CONNECTION_REFUSALS)[number];
+const connectionRefusals: ReadonlySet<string> = new Set(CONNECTION_REFUSALS);
+
 export type ChallengeMetricResult = 'issued' | 'solved' | 'failed' | 'cleared';
 
 export const STORE_NAMES = ['memory', 'redis'] as const;
@@ -65,6 +73,8 @@ export interface Metrics {
   readonly eventsDropped: Counter<'sink'>;
   readonly eventsSinkFailures: Counter<'sink'>;
   readonly eventsBacklog: Gauge<'sink'>;
+  readonly connectionsRefused: Counter<'reason'>;
+  readonly protocolErrorsUnrecorded: Counter;
   /** Replaces the known flow names (after a policy reload). */
   setFlows(flows: Iterable<string>): void;
   flowLabel(flow: string): string;
@@ -77,6 +87,9 @@ export interface Metrics {
   /** Counts a challenge issued, solved, failed, or satisfied by a clearance cookie. */
   challenge(flow: string, result: ChallengeMetricResult): void;
   setStoreDegraded(degraded: boolean): void;
+  connectionRefused(reason: ConnectionRefusal): void;
+  /** Counts a parser refusal left out of the events and the log (over events.maxProtocolErrorsPerSecond). */
+  protocolErrorUnrecorded(): void;
   watchEvents(source: EventStatsSource): void;
   render(): Promise<{ contentType: string; body: string }>;
 }
@@ -141,6 +154,18 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     name: 'botgate_challenges_total',
     help: 'Challenges by flow and result: issued, solved, failed, or cleared (a valid clearance cookie satisfied the challenge).',
     labelNames: ['flow', 'result'] as const,
+    registers,
+  });
+
+  const connectionsRefused = new Counter({
+    name: 'botgate_connections_refused_total',
+    help: 'Connections botgate closed itself, by reason: per_ip_cap (closed unread), or the HTTP parser refusal that ended it (bad_request, headers_too_large, request_timeout).',
+    labelNames: ['reason'] as const,
+    registers,
+  });
+  const protocolErrorsUnrecorded = new Counter({
+    name: 'botgate_protocol_errors_unrecorded_total',
+    help: 'Requests refused by the HTTP parser that were answered but not recorded as events nor logged, being over events.maxProtocolErrorsPerSecond.',
     registers,
   });
 
@@ -211,6 +236,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     eventsDropped,
     eventsSinkFailures,
     eventsBacklog,
+    connectionsRefused,
+    protocolErrorsUnrecorded,
     setFlows(names) {
       flows = new Set(names);
     },
@@ -238,6 +265,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
     setStoreDegraded(degraded) {
       storeDegraded.set(degraded ? 1 : 0);
+    },
+    connectionRefused(reason) {
+      connectionsRefused.inc({ reason: boundedLabel(reason, connectionRefusals) });
+    },
+    protocolErrorUnrecorded() {
+      protocolErrorsUnrecorded.inc();
     },
     watchEvents(source) {
       events = source;
