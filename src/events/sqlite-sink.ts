@@ -14,7 +14,7 @@
  * injected by a test), the calls in flight fail with an error naming the file, and the next
  * call starts a new thread on the same file: the recorder keeps the failed batch in its
  * bounded backlog and retries it with back-off, so events written meanwhile are not lost
- * (test/hardening/sqlite-thread-death.test.ts). A batch the dead thread had committed but
+ * (test/events/sqlite-thread-death.test.ts). A batch the dead thread had committed but
  * not acknowledged is written again, which the archive ignores (ids are unique).
  *
  * The file is opened once on the calling thread at construction, so a bad path, a file that is not

@@ -9,7 +9,7 @@
  * fits in the backlog (`events.maxBacklog`); past it the oldest waiting events are dropped,
  * exactly as many as went over, and counted (`botgate_events_dropped_total`); and the gateway
  * never exits. A database that hangs instead: test/events/postgres-sink.test.ts; the SQLite
- * writer thread killed: sqlite-thread-death.test.ts.
+ * writer thread killed: test/events/sqlite-thread-death.test.ts.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

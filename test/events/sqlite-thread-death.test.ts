@@ -16,7 +16,7 @@ import type { DecisionEvent } from '../../src/events/event.js';
 import { EventRecorder } from '../../src/events/recorder.js';
 import type { EventSink } from '../../src/events/sink.js';
 import { SqliteEventSink } from '../../src/events/sqlite-sink.js';
-import { sampleEvent } from '../events/sample-events.js';
+import { sampleEvent } from './sample-events.js';
 
 let dir: string;
 beforeEach(async () => {
