@@ -5,10 +5,19 @@
  *   node --import tsx bench/soak.ts [--minutes 3] [--rate 150] [--seed 1]
  *
  * Traffic (clients told apart by X-Forwarded-For, the load generator being the trusted hop):
- * people browsing and signing in with their real passwords (device cookies kept), a credential-
- * stuffing run spread over thousands of addresses, a declared attack tool, scrapers, signups,
- * and requests botgate refuses as ambiguous. Open loop at `--rate` requests/s, at most 128 in
- * flight (a send skipped at the cap is counted, never queued).
+ * people browsing and signing in with their real passwords (device cookies kept; a sign-in loads
+ * the form, types for 1.5–8 s, then posts, and lasts a 10-minute session, as people do: 2 500
+ * people among 3 000 accounts), a credential-stuffing run from a combo list (most usernames
+ * without an account here) spread over thousands of addresses, a declared attack tool, scrapers,
+ * signups, and requests botgate refuses as ambiguous. Open loop at `--rate` requests/s, at most
+ * 128 in flight (a send skipped at the cap is counted, never queued); a sign-in's post follows its
+ * form's answer after the typing pause, so at most one extra request per request drawn.
+ *
+ * People were once drawn at random for each request: 200 of them each signed in every 20 s or so,
+ * posting at any moment, often within a second of another page of theirs (login.too-fast, the
+ * typing clock restarting with every HTML page) and ten times in ten minutes on one account
+ * (login-username-rate): 15 % of their logins were challenged, artefacts of the simulation, not
+ * of the detectors (docs/threat-model.md, "Soak").
  *
  * Every 10 s the gateway's own metrics are sampled and printed: resident and heap memory, the
  * event-loop delay (p99 and max over the interval), the requests sent and their answers.
@@ -86,35 +95,73 @@ interface Planned {
   readonly headers: Record<string, string>;
   readonly body?: string;
   readonly person?: Person;
+  /** A request the same client sends once this one is answered, after a pause (a person typing). */
+  readonly then?: { readonly afterMs: number; readonly plan: () => Planned };
+  /** Called once this request is answered (its status) or failed (0). */
+  readonly done?: (status: number) => void;
 }
 interface Person {
   readonly ip: string;
   readonly user: { readonly username: string; readonly password: string };
   cookie: string | null;
+  /** Between loading the login form and posting it: a person typing loads no other page. */
+  typing: boolean;
+  /** Until when the person's sign-in lasts (performance.now() ms); 0 when signed out. */
+  signedInUntil: number;
 }
+const USER_COUNT = 3000;
+const PEOPLE_COUNT = 2500;
+/** How long a sign-in lasts before the person signs in again (a session). */
+const SESSION_MS = 10 * 60_000;
+/** How long a person takes between the login form arriving and posting it (password managers included). */
+const TYPING_MS = { min: 1500, max: 8000 } as const;
 
-const users = generateDemoUsers();
-// One network each: 200 people in one /24 would look like one network trying 200 accounts.
-const people: Person[] = users
-  .slice(0, 200)
-  .map((user, i) => ({ ip: `198.18.${i}.${((i * 37) % 250) + 1}`, user, cookie: null }));
+/**
+ * The marketplace's accounts: the people below, and accounts nobody signs in to during the soak.
+ * People sign in the way people do, about once a session, not a dozen times in three minutes:
+ * so there are as many people as the soak has sign-ins (about 12/s at the default rate).
+ */
+const users = generateDemoUsers(USER_COUNT);
+// One network each: many people in one /24 would look like one network trying many accounts.
+const people: Person[] = users.slice(0, PEOPLE_COUNT).map((user, i) => ({
+  ip: `100.${80 + (i >> 8)}.${i & 255}.${((i * 37) % 250) + 1}`,
+  user,
+  cookie: null,
+  typing: false,
+  signedInUntil: 0,
+}));
+/** A person not in the middle of typing a login (there always is one: at most a few dozen type at once). */
+const pickIdle = (): Person => {
+  for (;;) {
+    const p = pick(people);
+    if (!p.typing) return p;
+  }
+};
+/** A person signed out and not typing, or null if a few draws find none (everyone is signed in). */
+const pickSignedOut = (): Person | null => {
+  const now = performance.now();
+  for (let tries = 0; tries < 20; tries++) {
+    const p = pick(people);
+    if (!p.typing && p.signedInUntil <= now) return p;
+  }
+  return null;
+};
 const withCookie = (p: Person, headers: Record<string, string>) =>
   p.cookie ? { ...headers, cookie: p.cookie } : headers;
 
+function browse(): Planned {
+  const p = pickIdle();
+  return {
+    kind: 'browse',
+    method: 'GET',
+    path: pick(['/', '/login', '/signup', '/static/app.css']),
+    headers: withCookie(p, { ...PAGE, 'x-forwarded-for': p.ip }),
+    person: p,
+  };
+}
+
 const MIX: readonly [number, () => Planned][] = [
-  [
-    30,
-    () => {
-      const p = pick(people);
-      return {
-        kind: 'browse',
-        method: 'GET',
-        path: pick(['/', '/login', '/signup', '/static/app.css']),
-        headers: withCookie(p, { ...PAGE, 'x-forwarded-for': p.ip }),
-        person: p,
-      };
-    },
-  ],
+  [30, () => browse()],
   [
     15,
     () => {
@@ -131,30 +178,40 @@ const MIX: readonly [number, () => Planned][] = [
   [
     8,
     () => {
-      // People sign in from a page they loaded: one who has not yet (no device cookie) loads it now.
-      const p = pick(people);
-      if (p.cookie === null)
-        return {
-          kind: 'browse',
-          method: 'GET',
-          path: '/login',
-          headers: { ...PAGE, 'x-forwarded-for': p.ip },
-          person: p,
-        };
+      // A person signs in the way people do: load the form, type for a few seconds (browsing
+      // nothing else meanwhile), post it. The post is sent after the form's answer, not drawn.
+      const p = pickSignedOut();
+      if (p === null) return browse();
       const password = random() < 0.85 ? p.user.password : `${p.user.password}x`;
-      const body = new URLSearchParams({ username: p.user.username, password }).toString();
+      const typingMs = TYPING_MS.min + random() * (TYPING_MS.max - TYPING_MS.min);
+      p.typing = true;
       return {
-        kind: 'login',
-        method: 'POST',
+        kind: 'browse',
+        method: 'GET',
         path: '/login',
-        headers: withCookie(p, {
-          ...PAGE,
-          'x-forwarded-for': p.ip,
-          'content-type': 'application/x-www-form-urlencoded',
-          'sec-fetch-mode': 'navigate',
-        }),
-        body,
+        headers: withCookie(p, { ...PAGE, 'x-forwarded-for': p.ip }),
         person: p,
+        then: {
+          afterMs: typingMs,
+          plan: () => ({
+            kind: 'login',
+            method: 'POST',
+            path: '/login',
+            headers: withCookie(p, {
+              ...PAGE,
+              'x-forwarded-for': p.ip,
+              'content-type': 'application/x-www-form-urlencoded',
+              'sec-fetch-mode': 'navigate',
+            }),
+            body: new URLSearchParams({ username: p.user.username, password }).toString(),
+            person: p,
+            done: (status) => {
+              p.typing = false;
+              // The marketplace redirects after a successful sign-in; anything else leaves the person signed out.
+              if (status === 302) p.signedInUntil = performance.now() + SESSION_MS;
+            },
+          }),
+        },
       };
     },
   ],
@@ -163,7 +220,8 @@ const MIX: readonly [number, () => Planned][] = [
     () => {
       const ip = `203.0.${Math.floor(random() * 16)}.${Math.floor(random() * 256)}`;
       const body = JSON.stringify({
-        username: `${pick(users).username}${random() < 0.5 ? '' : Math.floor(random() * 100)}`,
+        // A combo list from another site's breach: most of its usernames have no account here.
+        username: `${pick(users).username}${random() < 0.1 ? '' : Math.floor(random() * 10_000)}`,
         password: randomBytes(6).toString('hex'),
       });
       return {
@@ -245,6 +303,8 @@ const MIX: readonly [number, () => Planned][] = [
     }),
   ],
 ];
+/** The kinds sent by people; every other kind is automated. */
+const PEOPLE = new Set(['browse', 'api-read', 'login']);
 const TOTAL_WEIGHT = MIX.reduce((n, [w]) => n + w, 0);
 function plan(): Planned {
   let r = random() * TOTAL_WEIGHT;
@@ -256,6 +316,13 @@ function plan(): Planned {
 }
 
 // --- Run.
+interface SoakEvent {
+  readonly id: string;
+  readonly upstreamStatus: number | null;
+  readonly status: number;
+  readonly decidedBy: string;
+  readonly findings: readonly { readonly reason: string }[];
+}
 interface Sent {
   readonly kind: string;
   readonly status: number;
@@ -293,7 +360,19 @@ async function main(): Promise<number> {
   let upstream: BenchProcess | null = null;
   let gateway: BenchProcess | null = null;
   try {
-    upstream = await startJsonLineProcess(process.execPath, [BOTGATE, 'marketplace', '--listen', '127.0.0.1:0']);
+    const usersCsv = join(dir, 'users.csv');
+    await writeFile(
+      usersCsv,
+      ['username,email,password', ...users.map((u) => `${u.username},${u.email},${u.password}`)].join('\n'),
+    );
+    upstream = await startJsonLineProcess(process.execPath, [
+      BOTGATE,
+      'marketplace',
+      '--listen',
+      '127.0.0.1:0',
+      '--users',
+      usersCsv,
+    ]);
     const upstreamUrl = upstream.addresses.upstream!;
     const config = join(dir, 'policy.yaml');
     await writeFile(
@@ -328,13 +407,16 @@ async function main(): Promise<number> {
     const deadline = started + minutes * 60_000;
     const samples: Sample[] = [];
     console.log(
-      `soak: ${minutes} min at ${rate} requests/s (at most ${maxRequests}), ${MAX_IN_FLIGHT} in flight at most; gateway ${base}`,
+      `soak: ${minutes} min at ${rate} requests/s (at most ${maxRequests} drawn, plus each sign-in's post), ${MAX_IN_FLIGHT} in flight at most; gateway ${base}`,
     );
     console.log('   t  sent  answered  rss MB  heap MB  loop p99 ms  loop max ms');
 
-    const fire = (): void => {
-      const p = plan();
+    let pending = 0;
+    /** Requests sent after another's answer (a login form's post): not drawn, so not in `issued`. */
+    let followUps = 0;
+    const fire = (p: Planned = plan()): void => {
       inFlight++;
+      let status = 0;
       request(`${base}${p.path}`, {
         dispatcher,
         method: p.method,
@@ -343,6 +425,7 @@ async function main(): Promise<number> {
       })
         .then(async (res) => {
           await res.body.dump();
+          status = res.statusCode;
           const cookie = res.headers['set-cookie'];
           const device = (Array.isArray(cookie) ? cookie : cookie ? [cookie] : []).find((c) => c.startsWith('__bg_d='));
           if (p.person && device) p.person.cookie = device.split(';')[0]!;
@@ -358,6 +441,15 @@ async function main(): Promise<number> {
         )
         .finally(() => {
           inFlight--;
+          p.done?.(status);
+          const next = p.then;
+          if (next === undefined) return;
+          pending++;
+          followUps++;
+          setTimeout(() => {
+            pending--;
+            fire(next.plan());
+          }, next.afterMs);
         });
     };
 
@@ -379,7 +471,7 @@ async function main(): Promise<number> {
           heapMb: (m.botgate_nodejs_heap_size_used_bytes ?? 0) / 2 ** 20,
           lagP99Ms: (m.botgate_nodejs_eventloop_lag_p99_seconds ?? 0) * 1000,
           lagMaxMs: (m.botgate_nodejs_eventloop_lag_max_seconds ?? 0) * 1000,
-          sent: issued - skipped,
+          sent: issued - skipped + followUps,
         };
         samples.push(sample);
         console.log(
@@ -388,16 +480,16 @@ async function main(): Promise<number> {
       }
       await new Promise((r) => setTimeout(r, 10));
     }
-    while (inFlight > 0) await new Promise((r) => setTimeout(r, 20));
+    while (inFlight > 0 || pending > 0) await new Promise((r) => setTimeout(r, 20));
     await dispatcher.close();
 
     // Stop the gateway first: a graceful stop flushes its events.
     await gateway.stop();
     gateway = null;
-    const events = new Map<string, { upstreamStatus: number | null; status: number }>();
+    const events = new Map<string, SoakEvent>();
     for (const line of (await readFile(eventsFile, 'utf8')).split('\n')) {
       if (!line) continue;
-      const e = JSON.parse(line) as { id: string; type: string; upstreamStatus: number | null; status: number };
+      const e = JSON.parse(line) as SoakEvent & { type: string };
       if (e.type === 'decision') events.set(e.id, e);
     }
     const received = new Map<string, number>();
@@ -456,6 +548,20 @@ async function main(): Promise<number> {
           .map(([status, n]) => `${status}×${n}`)
           .join('  ')}`,
       );
+    }
+    // Why people were stopped: real users must almost never be challenged or blocked.
+    const stopped = new Map<string, number>();
+    for (const s of sent) {
+      if (!PEOPLE.has(s.kind) || s.id === null) continue;
+      const e = events.get(s.id);
+      if (e === undefined || e.upstreamStatus !== null) continue;
+      const why = `${s.kind} ${s.status} ${e.decidedBy} [${e.findings.map((f) => f.reason).join(' ')}]`;
+      stopped.set(why, (stopped.get(why) ?? 0) + 1);
+    }
+    if (stopped.size > 0) {
+      console.log('people answered by botgate, by decision and reasons:');
+      for (const [why, n] of [...stopped].sort(([, a], [, b]) => b - a).slice(0, 15))
+        console.log(`  ${String(n).padStart(5)}  ${why}`);
     }
     if (samples.length >= 2) {
       const half = samples.slice(Math.floor(samples.length / 2));

@@ -17,6 +17,7 @@ export const ANSWERS = {
     title: 'Request headers too large',
     message: 'The request has more or larger headers than this site accepts.',
   },
+  uri_too_long: { status: 414, title: 'URI too long', message: 'The address requested is longer than this site accepts.' },
   request_timeout: { status: 408, title: 'Request timeout', message: 'The request took too long to arrive.' },
   upstream_unavailable: {
     status: 502,

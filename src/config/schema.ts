@@ -445,6 +445,8 @@ export const policySchema = z.strictObject({
       maxHeaderLines: positiveInt.max(1000).default(100),
       /** Largest request head in bytes (Node's maxHeaderSize); 431 past it. */
       maxHeaderBytes: positiveInt.default(16_384),
+      /** Longest request target (path and query) in bytes; 414 past it. At most maxHeaderBytes, which bounds the request line too. */
+      maxUrlBytes: positiveInt.default(8_192),
       /** Connections one client address may hold open at once; more are closed at once. Trusted proxies are exempt. */
       maxConnectionsPerIp: positiveInt.default(256),
       /** Time for a client to send the whole request head. */
@@ -475,6 +477,8 @@ export const policySchema = z.strictObject({
       postgres: z.url({ protocol: /^postgres(ql)?$/, error: 'expected a postgres:// URL, for example postgres://botgate@127.0.0.1:5432/botgate' }).optional(),
       /** Most events waiting for a slow sink; past it events are dropped and counted. */
       maxBacklog: positiveInt.default(50_000),
+      /** Requests refused by the HTTP parser recorded (and logged) per second at most; the rest are counted only. */
+      maxProtocolErrorsPerSecond: positiveInt.default(20),
     })
     .prefault({}),
   /** The business report (console, `GET /api/report`, `botgate report`). */

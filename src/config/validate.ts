@@ -78,6 +78,7 @@ export function checkPolicy(doc: CheckablePolicy): PolicyProblem[] {
     problems.push(problemAt(at, message, received === undefined ? {} : { received }));
   };
   checkListeners(doc, report);
+  if (doc.limits) checkLimits(doc.limits, report);
   if (doc.trustedProxies) checkAddresses(doc.trustedProxies, ['trustedProxies'], report);
   if (doc.lists) {
     for (const side of ['allow', 'deny'] as const) {
@@ -143,6 +144,18 @@ function checkListeners(doc: CheckablePolicy, report: Report): void {
         doc.upstream.url,
       );
     }
+  }
+}
+
+function checkLimits(limits: NonNullable<CheckablePolicy['limits']>, report: Report): void {
+  // The parser answers 431 for a head over maxHeaderBytes before botgate sees the URL, so a
+  // larger URL limit would never apply.
+  if (limits.maxUrlBytes > limits.maxHeaderBytes) {
+    report(
+      ['limits', 'maxUrlBytes'],
+      `cannot exceed limits.maxHeaderBytes (${limits.maxHeaderBytes}), which bounds the request line too; lower it or raise maxHeaderBytes`,
+      limits.maxUrlBytes,
+    );
   }
 }
 

@@ -3,6 +3,10 @@
  * two or three; a cracker tries dozens, from one source or spread over many. Counted as
  * distinct password hashes per account (keyed hashes: a password is never stored), so
  * retrying the same wrong password does not add up.
+ *
+ * The count is the account's, not the source's, so whoever guesses passwords could lock the
+ * owner out of the account. A device that logged this user in before (botgate's signed device
+ * cookie, which a cracker cannot forge) is exempt: whoever holds it already knew the password.
  */
 import type { LoginDetection } from '../config/schema.js';
 import type { Detector, Finding } from './detector.js';
@@ -20,11 +24,15 @@ export function createCredentialCrackingDetector(config: LoginDetection): Detect
       const user = input.fields?.usernameHash;
       const password = input.fields?.passwordHash;
       if (user === undefined || password === undefined) return NONE;
-      return [{ kind: 'distinct', key: k.passwordsForAccount(user), windowMs, member: password }];
+      const count = { kind: 'distinct', key: k.passwordsForAccount(user), windowMs, member: password } as const;
+      if (input.device === null) return [count];
+      return [count, { kind: 'flagGet', key: k.knownDevice(input.device.id, user) }];
     },
     judge(_input, results): readonly Finding[] {
       const passwords = results[0];
       if (typeof passwords !== 'number' || passwords < config.passwordsPerAccount) return NONE;
+      const knownDevice = results[1];
+      if (knownDevice !== undefined && knownDevice !== null) return NONE;
       return [
         {
           source: 'detector/credential-cracking',

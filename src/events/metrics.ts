@@ -28,6 +28,14 @@ const upstreamErrorKinds: ReadonlySet<string> = new Set(UPSTREAM_ERROR_KINDS);
 const captchaErrorKinds: ReadonlySet<string> = new Set(PROVIDER_ERROR_KINDS);
 
 /**
+ * Why botgate closed a connection itself: `per_ip_cap` (closed unread: its address held
+ * limits.maxConnectionsPerIp already), or the refusal by Node's HTTP parser that ended it.
+ */
+export const CONNECTION_REFUSALS = ['per_ip_cap', 'bad_request', 'headers_too_large', 'request_timeout'] as const;
+export type ConnectionRefusal = (typeof CONNECTION_REFUSALS)[number];
+const connectionRefusals: ReadonlySet<string> = new Set(CONNECTION_REFUSALS);
+
+/**
  * `captcha_*` are challenges escalated to the external CAPTCHA: issued, solved (token accepted),
  * failed (token refused: a fresh challenge), fallback (the provider could not answer, so the
  * highest-difficulty proof of work stood alone). A CAPTCHA challenge whose proof of work itself
@@ -83,6 +91,8 @@ export interface Metrics {
   readonly eventsDropped: Counter<'sink'>;
   readonly eventsSinkFailures: Counter<'sink'>;
   readonly eventsBacklog: Gauge<'sink'>;
+  readonly connectionsRefused: Counter<'reason'>;
+  readonly protocolErrorsUnrecorded: Counter;
   /** Replaces the known flow names (after a policy reload). */
   setFlows(flows: Iterable<string>): void;
   flowLabel(flow: string): string;
@@ -97,6 +107,9 @@ export interface Metrics {
   /** Counts a siteverify call the CAPTCHA provider could not answer, by kind. */
   captchaProviderError(provider: CaptchaProviderName, kind: ProviderErrorKind): void;
   setStoreDegraded(degraded: boolean): void;
+  connectionRefused(reason: ConnectionRefusal): void;
+  /** Counts a parser refusal left out of the events and the log (over events.maxProtocolErrorsPerSecond). */
+  protocolErrorUnrecorded(): void;
   watchEvents(source: EventStatsSource): void;
   render(): Promise<{ contentType: string; body: string }>;
 }
@@ -170,6 +183,18 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registers,
   });
 
+  const connectionsRefused = new Counter({
+    name: 'botgate_connections_refused_total',
+    help: 'Connections botgate closed itself, by reason: per_ip_cap (closed unread), or the HTTP parser refusal that ended it (bad_request, headers_too_large, request_timeout).',
+    labelNames: ['reason'] as const,
+    registers,
+  });
+  const protocolErrorsUnrecorded = new Counter({
+    name: 'botgate_protocol_errors_unrecorded_total',
+    help: 'Requests refused by the HTTP parser that were answered but not recorded as events nor logged, being over events.maxProtocolErrorsPerSecond.',
+    registers,
+  });
+
   // Event counters live in the recorder (which must not depend on metrics) and are read on scrape.
   const eventsRecorded = new Counter({
     name: 'botgate_events_recorded_total',
@@ -238,6 +263,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     eventsDropped,
     eventsSinkFailures,
     eventsBacklog,
+    connectionsRefused,
+    protocolErrorsUnrecorded,
     setFlows(names) {
       flows = new Set(names);
     },
@@ -268,6 +295,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
     setStoreDegraded(degraded) {
       storeDegraded.set(degraded ? 1 : 0);
+    },
+    connectionRefused(reason) {
+      connectionsRefused.inc({ reason: boundedLabel(reason, connectionRefusals) });
+    },
+    protocolErrorUnrecorded() {
+      protocolErrorsUnrecorded.inc();
     },
     watchEvents(source) {
       events = source;

@@ -13,7 +13,10 @@
  * Failure: the pool never blocks a request. Writes come from the recorder's timer; a database that
  * is down fails the batch (retried with back-off, the backlog bounded and counted in metrics).
  * Connecting and each statement have timeouts, so a hung server fails a batch instead of
- * holding it forever. The pool is small: one batch in flight plus the console's queries.
+ * holding it forever: the server's own `statement_timeout`, and a client-side one a second later
+ * for when the server cannot say so (a partition or a hung host swallows packets without a reset,
+ * and TCP alone would wait for a quarter of an hour); the connection it timed out on is discarded.
+ * The pool is small: one batch in flight plus the console's queries.
  */
 import pg from 'pg';
 import type { DecisionEvent } from './event.js';
@@ -39,7 +42,7 @@ export interface PostgresSinkOptions {
   readonly schema?: string;
   /** Pool size. Default 4: a batch in flight plus console queries; more nodes need no more. */
   readonly maxConnections?: number;
-  /** Budget of one statement (a batch insert, a report query). Default 30 000 ms. */
+  /** Budget of one statement (a batch insert, a report query), on the server and (+1 s) on the client. Default 30 000 ms. */
   readonly statementTimeoutMs?: number;
   /** Budget to open a connection. Default 5 000 ms. */
   readonly connectTimeoutMs?: number;
@@ -123,10 +126,12 @@ export class PostgresEventSink implements EventSink, EventArchive {
    */
   static async open(options: PostgresSinkOptions): Promise<PostgresEventSink> {
     const tables = postgresTables(options.schema ?? null);
+    const statementTimeoutMs = options.statementTimeoutMs ?? 30_000;
     const pool = new pg.Pool({
       connectionString: options.url,
       max: options.maxConnections ?? 4,
-      statement_timeout: options.statementTimeoutMs ?? 30_000,
+      statement_timeout: statementTimeoutMs,
+      query_timeout: statementTimeoutMs + 1_000,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
       idleTimeoutMillis: 30_000,
       application_name: 'botgate',

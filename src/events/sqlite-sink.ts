@@ -10,6 +10,13 @@
  * console. Calls are answered in order; the thread keeps the process alive only while a call is
  * pending, so an idle sink never holds up exit (the recorder's close() flushes first).
  *
+ * If the thread dies (a crash in the native module, an out-of-memory in the thread, a fault
+ * injected by a test), the calls in flight fail with an error naming the file, and the next
+ * call starts a new thread on the same file: the recorder keeps the failed batch in its
+ * bounded backlog and retries it with back-off, so events written meanwhile are not lost
+ * (test/events/sqlite-thread-death.test.ts). A batch the dead thread had committed but
+ * not acknowledged is written again, which the archive ignores (ids are unique).
+ *
  * The file is opened once on the calling thread at construction, so a bad path, a file that is not
  * a database or one written by a newer botgate fails there with one clear error, and migrations
  * have run before the first write. An in-memory database (`:memory:`) is not supported: the check
@@ -43,7 +50,9 @@ interface Pending {
 export class SqliteEventSink implements EventSink, EventArchive {
   readonly name = 'sqlite';
   readonly path: string;
-  private readonly worker: Worker;
+  /** The thread, or null after it died (it is started again by the next call). */
+  private worker: Worker | null;
+  private threadsRestarted = 0;
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private stopped: Error | null = null;
@@ -53,20 +62,12 @@ export class SqliteEventSink implements EventSink, EventArchive {
   constructor(path: string) {
     this.path = path;
     new SqliteArchive(path).close();
-    this.worker = new Worker(THREAD, { workerData: { path } });
-    this.worker.unref();
-    this.worker.on('message', (answer: ArchiveAnswer) => {
-      const call = this.pending.get(answer.id);
-      if (call === undefined) return;
-      this.pending.delete(answer.id);
-      if (this.pending.size === 0) this.worker.unref();
-      if ('error' in answer) call.reject(new Error(answer.error));
-      else call.resolve(answer.value);
-    });
-    this.worker.on('error', (error) =>
-      this.fail(new Error(`The SQLite event thread failed: ${error.message} (file "${path}")`)),
-    );
-    this.worker.on('exit', () => this.fail(new Error(`The SQLite event thread stopped (file "${path}")`)));
+    this.worker = this.startThread();
+  }
+
+  /** Threads started after one died (each death also failed the calls it had in flight). */
+  get restarts(): number {
+    return this.threadsRestarted;
   }
 
   /** The whole batch in one transaction: all rows are stored or none. */
@@ -118,25 +119,54 @@ export class SqliteEventSink implements EventSink, EventArchive {
   close(): Promise<void> {
     this.closing ??= (async () => {
       if (this.stopped !== null) return;
-      await this.call('close').catch(() => {});
+      const worker = this.worker;
+      if (worker !== null) await this.call('close').catch(() => {});
       this.stopped = new Error(`The SQLite event sink is closed (file "${this.path}")`);
-      await this.worker.terminate();
+      this.worker = null;
+      await worker?.terminate();
     })();
     return this.closing;
   }
 
   private call(op: ArchiveOp, ...args: unknown[]): Promise<unknown> {
     if (this.stopped !== null) return Promise.reject(this.stopped);
+    if (this.worker === null) {
+      this.threadsRestarted++;
+      this.worker = this.startThread();
+    }
+    const worker = this.worker;
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      if (this.pending.size === 0) this.worker.ref();
+      if (this.pending.size === 0) worker.ref();
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, op, args });
+      worker.postMessage({ id, op, args });
     });
   }
 
-  private fail(error: Error): void {
-    this.stopped ??= error;
+  private startThread(): Worker {
+    const worker = new Worker(THREAD, { workerData: { path: this.path } });
+    worker.unref();
+    worker.on('message', (answer: ArchiveAnswer) => {
+      const call = this.pending.get(answer.id);
+      if (call === undefined) return;
+      this.pending.delete(answer.id);
+      if (this.pending.size === 0) worker.unref();
+      if ('error' in answer) call.reject(new Error(answer.error));
+      else call.resolve(answer.value);
+    });
+    worker.on('error', (error) =>
+      this.threadDied(worker, new Error(`The SQLite event thread failed: ${error.message} (file "${this.path}")`)),
+    );
+    worker.on('exit', () =>
+      this.threadDied(worker, new Error(`The SQLite event thread stopped (file "${this.path}")`)),
+    );
+    return worker;
+  }
+
+  /** Fails the calls in flight; the next call starts a new thread (none after close). */
+  private threadDied(worker: Worker, error: Error): void {
+    if (this.worker !== worker) return;
+    this.worker = null;
     for (const call of this.pending.values()) call.reject(error);
     this.pending.clear();
   }

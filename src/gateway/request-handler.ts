@@ -151,6 +151,7 @@ async function handle(ctx: GatewayContext, req: IncomingMessage, res: ServerResp
   // Node keeps at most maxHeaderLines + 1 header lines (server.maxHeadersCount), so more than
   // the cap means the client sent too many: answer 431 rather than judge a truncated head.
   if (req.rawHeaders.length > ctx.limits.maxHeaderLines * 2) return answer(res, x, 'headers_too_large', html, true);
+  if (url.length > ctx.limits.maxUrlBytes) return answer(res, x, 'uri_too_long', html, true);
   // Only origin-form targets are proxied; absolute-form and `*` are for forward proxies.
   if (url.charCodeAt(0) !== 47 /* / */) return answer(res, x, 'bad_request', html, true);
   // Hardening: what Node's parser lets through but an upstream could read otherwise is refused

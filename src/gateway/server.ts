@@ -1,8 +1,9 @@
 /**
  * The gateway's HTTP listener: node:http with every limit set explicitly (Node's defaults are
  * tuned for applications, not for an edge that attackers talk to), protocol errors answered
- * with the right 4xx and an event, a cap on connections per client address, and a graceful stop
- * that lets in-flight requests finish.
+ * with the right 4xx and an event (at a bounded rate: protocol-refusals.ts), a cap on connections
+ * per client address, every connection closed by botgate itself counted by reason, and a graceful
+ * stop that lets in-flight requests finish.
  *
  * Limits and why each is set (all from the policy's `limits`):
  * - `maxHeaderSize`: the whole head (request line included) past it is a 431 from the parser;
@@ -22,6 +23,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { ANSWERS, type AnswerCode } from '../actions/answers.js';
 import type { PolicyDocument } from '../config/schema.js';
+import type { ConnectionRefusal } from '../events/metrics.js';
 import { createConnectionLimiter } from './connection-limits.js';
 import { listenOn } from './listen.js';
 import { referenceId } from './reference-id.js';
@@ -29,10 +31,25 @@ import { referenceId } from './reference-id.js';
 export interface ListenerOptions {
   readonly limits: PolicyDocument['limits'];
   readonly onRequest: (req: IncomingMessage, res: ServerResponse) => void;
-  /** Called for requests Node's parser refused, before botgate saw a request object. */
-  readonly onProtocolError: (id: string, code: AnswerCode, peer: string, cause: string) => void;
+  /**
+   * Called for requests Node's parser refused, before botgate saw a request object: `status` is
+   * what the client was answered, 0 when the connection was closed without an answer. Not called
+   * for a client's own reset (ECONNRESET): nothing was refused.
+   */
+  readonly onProtocolError: (refusal: ProtocolRefusal) => void;
+  /** Called for each connection botgate closes itself, with the reason. */
+  readonly onConnectionRefused?: (reason: ConnectionRefusal) => void;
   /** Peers exempt from the per-address connection cap (trusted proxies); none by default. */
   readonly trustedPeer?: (address: string) => boolean;
+}
+
+export interface ProtocolRefusal {
+  readonly id: string;
+  readonly code: Extract<AnswerCode, ConnectionRefusal>;
+  readonly peer: string;
+  /** Node's error code (HPE_INVALID_METHOD…) or message. */
+  readonly cause: string;
+  readonly status: number;
 }
 
 export interface Listener {
@@ -108,13 +125,26 @@ export function createListener(options: ListenerOptions): Listener {
   // One more than the cap, so the handler can tell "too many" from "exactly the cap".
   server.maxHeadersCount = limits.maxHeaderLines + 1;
   const connections = createConnectionLimiter(limits.maxConnectionsPerIp, options.trustedPeer ?? (() => false));
-  server.on('connection', (socket: Socket) => connections.admit(socket));
+  const refusedConnection = options.onConnectionRefused ?? (() => {});
+  server.on('connection', (socket: Socket) => {
+    if (!connections.admit(socket)) refusedConnection('per_ip_cap');
+  });
   // Node's headersTimeout must not exceed requestTimeout; both come from the policy.
   server.on('clientError', (err: Error & { code?: string }, socket: Socket) => {
     const code = protocolAnswer(err.code);
     const id = referenceId();
-    options.onProtocolError(id, code, socket.remoteAddress ?? '0.0.0.0', err.code ?? err.message);
+    const refused = (status: number): void => {
+      refusedConnection(code);
+      options.onProtocolError({
+        id,
+        code,
+        peer: socket.remoteAddress ?? '0.0.0.0',
+        cause: err.code ?? err.message,
+        status,
+      });
+    };
     if (!socket.writable || (err.code === 'ECONNRESET' && socket.destroyed)) {
+      if (err.code !== 'ECONNRESET') refused(0);
       socket.destroy();
       return;
     }
@@ -125,15 +155,19 @@ export function createListener(options: ListenerOptions): Listener {
         // The error is in the body of the request being handled (a bad chunk): it never
         // completes, so the connection goes, and the upstream sees an aborted request. It is
         // answered 400 when nothing of its answer, nor an earlier one, is on the wire yet.
-        if (pending === 1 && !last.res.headersSent) socket.end(rawAnswer(code, id), () => socket.destroy());
+        const answered = pending === 1 && !last.res.headersSent;
+        refused(answered ? ANSWERS[code].status : 0);
+        if (answered) socket.end(rawAnswer(code, id), () => socket.destroy());
         else socket.destroy();
         return;
       }
       // The error is in bytes after complete requests: let their answers finish, then close;
       // the bad bytes get no answer of their own.
+      refused(0);
       endWhenIdle.add(socket);
       return;
     }
+    refused(ANSWERS[code].status);
     socket.end(rawAnswer(code, id));
   });
 
@@ -169,7 +203,7 @@ function rawAnswer(code: AnswerCode, id: string): string {
   );
 }
 
-function protocolAnswer(code: string | undefined): AnswerCode {
+function protocolAnswer(code: string | undefined): ProtocolRefusal['code'] {
   switch (code) {
     case 'HPE_HEADER_OVERFLOW':
       return 'headers_too_large';

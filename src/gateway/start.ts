@@ -40,6 +40,7 @@ import { createChallengeService } from './challenge-service.js';
 import { createDeceiveReply } from './deceive-reply.js';
 import { createDeviceCookies } from './device-cookie.js';
 import { createOutcomeLearning } from './outcome-learning.js';
+import { createProtocolRefusalRecorder } from './protocol-refusals.js';
 import { referenceId } from './reference-id.js';
 import { ManualLists } from '../policy/manual-lists.js';
 
@@ -167,9 +168,15 @@ export async function startGateway(doc: PolicyDocument, options: StartOptions): 
     limits: doc.limits,
     trustedPeer: isTrustedPeer,
     onRequest: createRequestHandler(context),
-    onProtocolError: (id, code, peer, cause) => {
-      logger.warn('refused a malformed request', { id, code, peer, cause });
-    },
+    onProtocolError: createProtocolRefusalRecorder({
+      perSecond: doc.events.maxProtocolErrorsPerSecond,
+      clock,
+      record,
+      logger,
+      mode: () => context.policy.mode,
+      unrecorded: () => metrics.protocolErrorUnrecorded(),
+    }),
+    onConnectionRefused: (reason) => metrics.connectionRefused(reason),
   });
   const adminToken = doc.admin.token ?? null;
   const admin = createAdminServer({

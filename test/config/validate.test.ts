@@ -119,6 +119,15 @@ describe('listeners', () => {
   });
 });
 
+describe('limits', () => {
+  it('keeps the URL limit within the head limit, which the parser enforces first', () => {
+    expect(paths(policy({ limits: { maxUrlBytes: 16_384, maxHeaderBytes: 16_384 } }))).toEqual([]);
+    const [problem] = checkPolicy(policy({ limits: { maxUrlBytes: 20_000, maxHeaderBytes: 16_384 } }));
+    expect(problem?.path).toBe('limits.maxUrlBytes');
+    expect(problem?.message).toMatch(/cannot exceed limits\.maxHeaderBytes \(16384\)/);
+  });
+});
+
 describe('flows', () => {
   it('wants unique names, and no name that is reserved or another kind', () => {
     const doc = policy({

@@ -24,6 +24,7 @@ afterEach(async () => {
 const config = (events: { sqlite: string | false; ndjson: string | false }) => ({
   ringSize: 100,
   maxBacklog: 1_000,
+  maxProtocolErrorsPerSecond: 20,
   ...events,
 });
 

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PostgresEventSink } from '../../src/events/postgres-sink.js';
 import { EventRecorder } from '../../src/events/recorder.js';
+import { CuttableProxy } from '../support/cuttable-proxy.js';
 import { dropSchema, POSTGRES_URL, queryPostgres } from './postgres.js';
 import { sampleEvent, sampleEvents } from './sample-events.js';
 
@@ -111,6 +112,30 @@ describe('PostgresEventSink', () => {
       /^Cannot open the Postgres event database: .*\(received "postgres:\/\/botgate:\*\*\*@127\.0\.0\.1:1\/events"\)$/,
     );
     expect(error.message).not.toContain('s3cret');
+  });
+
+  it('fails a batch on a server that stopped answering, instead of waiting on TCP, and writes it once it answers', async () => {
+    const target = new URL(POSTGRES_URL);
+    const proxy = await CuttableProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
+    try {
+      const url = new URL(POSTGRES_URL);
+      url.host = `127.0.0.1:${proxy.port}`;
+      const sink = await PostgresEventSink.open({
+        url: url.toString(),
+        schema: freshSchema(),
+        statementTimeoutMs: 500,
+      });
+      opened.push(sink);
+      const batch = sampleEvents(3);
+      proxy.stall();
+      // No reset ever comes: only the client-side timeout can end this write.
+      await expect(sink.write(batch)).rejects.toThrow(/timeout/i);
+      proxy.restore();
+      await sink.write(batch);
+      expect(await sink.search({ limit: 10 })).toHaveLength(3);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('rejects a schema name that is not a plain identifier', async () => {

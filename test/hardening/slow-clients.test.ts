@@ -168,6 +168,13 @@ describe('idle and slow connections', () => {
   });
 });
 
+async function refusedMetric(gateway: RunningGateway, reason: string): Promise<number> {
+  const res = await request(`${gateway.adminUrl}/metrics`);
+  const text = await res.body.text();
+  const line = text.split('\n').find((l) => l.startsWith(`botgate_connections_refused_total{reason="${reason}"}`));
+  return Number(line?.split(' ')[1] ?? 0);
+}
+
 describe('connections per address', () => {
   let capped: RunningGateway;
   let cappedPort: number;
@@ -198,6 +205,8 @@ describe('connections per address', () => {
       Array.from({ length: CAP + 10 }, () => openTo(ATTACKER, 'GET / HTTP/1.1\r\nHost: a\r\n')),
     );
     await eventually(() => first.filter(isOpen).length === CAP);
+    // Each connection closed at the cap is counted, by reason.
+    expect(await refusedMetric(capped, 'per_ip_cap')).toBe(10);
     for (const w of first) w.socket.destroy();
     await Promise.all(first.map((w) => w.closed));
     // The gateway sees the closes at its own pace; a new connection is admitted once it has.
