@@ -30,7 +30,9 @@ every address it listens on: {"gateway":"http://…","admin":"http://…"}.
 
 Environment: BOTGATE_SECRET (HMAC key; set the same on every node), BOTGATE_ADMIN_TOKEN.
 SIGTERM or SIGINT stop it gracefully: in-flight requests finish, events are flushed, exit 0.
-SIGHUP reloads the policy file (flows, rules, lists, mode, thresholds): all of it or nothing.`;
+SIGHUP reloads the policy file (flows, rules, lists, mode, thresholds): all of it or nothing.
+On the Redis store (with BOTGATE_SECRET set) the reload is published, and every other node of
+the same store.prefix takes it; see docs/deployment.md.`;
 
 export async function runCommand(args: readonly string[]): Promise<number> {
   const { values } = parseCommand('run', args, {

@@ -1,0 +1,105 @@
+/**
+ * The operators' manual block and allow entries (policy/manual-lists.ts) shared by the fleet:
+ * a change made on one node (admin API or console) is stored in Redis with its expiry and
+ * published; every other node applies it on receipt; a node that starts or comes back after
+ * Redis was away replaces its copy with the stored active entries and the shared audit trail.
+ *
+ * A change takes effect on the node where it was made at once, whatever Redis does; while Redis
+ * is away it waits here (in order) and is stored before the node's next resynchronisation, so
+ * the last change Redis receives for an entry wins. The wait is bounded by `maxPending`: past
+ * it the oldest waiting change is dropped and logged (it still holds on this node).
+ */
+import { type ManualAuditRecord, type ManualLists, sharedAuditRecord } from '../policy/manual-lists.js';
+import type { Clock } from '../state/clock.js';
+import type { FleetLink, FleetLogger, FleetParticipant, FleetSnapshot } from './fleet-link.js';
+
+export interface SharedListsOptions {
+  readonly lists: ManualLists;
+  readonly link: FleetLink;
+  readonly clock: Clock;
+  readonly logger: FleetLogger;
+  /** Changes kept while Redis is away. Default 10 000. */
+  readonly maxPending?: number;
+}
+
+export class SharedLists implements FleetParticipant {
+  readonly kind = 'list';
+  private readonly lists: ManualLists;
+  private readonly link: FleetLink;
+  private readonly clock: Clock;
+  private readonly logger: FleetLogger;
+  private readonly maxPending: number;
+  private readonly pending: ManualAuditRecord[] = [];
+  private draining: Promise<void> | null = null;
+  private warned = false;
+
+  constructor(options: SharedListsOptions) {
+    this.lists = options.lists;
+    this.link = options.link;
+    this.clock = options.clock;
+    this.logger = options.logger;
+    this.maxPending = options.maxPending ?? 10_000;
+  }
+
+  /** ManualLists' `onShare`: stores and publishes the change in the background. */
+  share(change: ManualAuditRecord): void {
+    this.pending.push(change);
+    if (this.pending.length > this.maxPending) {
+      const dropped = this.pending.shift()!;
+      this.logger.warn('manual list change not shared: too many changes wait for Redis', { id: dropped.entry.id, change: dropped.change });
+    }
+    this.flush().catch(() => {
+      if (this.warned) return;
+      this.warned = true;
+      this.logger.warn('manual list change not yet shared: Redis did not answer; it holds on this node and is sent when Redis answers again', { id: change.entry.id, waiting: this.pending.length });
+    });
+  }
+
+  hasPending(): boolean {
+    return this.pending.length > 0;
+  }
+
+  /** Sends the waiting changes, oldest first; rejects at the first that Redis does not take. */
+  flush(): Promise<void> {
+    this.draining ??= this.drain().finally(() => {
+      this.draining = null;
+    });
+    return this.draining;
+  }
+
+  applySnapshot(snapshot: FleetSnapshot): void {
+    const active = this.records(snapshot.lists).map((r) => r.entry);
+    const trail = this.records(snapshot.audit).reverse();
+    this.lists.replaceShared(active, trail);
+    // A change made here after the snapshot was read is not in it, yet.
+    for (const change of this.pending) this.lists.applyShared(change);
+  }
+
+  applyMessage(body: Record<string, unknown>): void {
+    this.lists.applyShared(sharedAuditRecord(body));
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0) {
+      const change = this.pending[0]!;
+      const { entry } = change;
+      const signed = this.link.sign({ ...change });
+      await this.link.changeList(entry.id, signed, change.change === 'removed' ? null : entry.expiresAt, this.clock.now());
+      this.pending.shift();
+    }
+    this.warned = false;
+  }
+
+  /** Checked records; a stored one that fails the checks is logged and left out. */
+  private records(bodies: readonly Record<string, unknown>[]): ManualAuditRecord[] {
+    const records: ManualAuditRecord[] = [];
+    for (const body of bodies) {
+      try {
+        records.push(sharedAuditRecord(body));
+      } catch (error) {
+        this.logger.warn('ignored a stored manual list change', { why: (error as Error).message });
+      }
+    }
+    return records;
+  }
+}
