@@ -137,7 +137,14 @@ export class FleetLink {
   /** Identifies this process in the messages it signs, so it skips its own. */
   readonly nodeId = randomBytes(6).toString('hex');
   readonly channel: string;
-  private readonly keys: { revision: string; lists: string; audit: string; expiry: string; policy: string; policyVersion: string };
+  private readonly keys: {
+    revision: string;
+    lists: string;
+    audit: string;
+    expiry: string;
+    policy: string;
+    policyVersion: string;
+  };
   private readonly commands: RedisClient;
   private readonly subscriber: RedisClient;
   private readonly scripts: FleetCommands;
@@ -187,11 +194,18 @@ export class FleetLink {
       if (channel === this.channel) this.receive(text);
     });
     this.subscriber.on('ready', () => this.subscribe());
+    // The snapshot is read on the command connection: a resync waits for both.
+    this.commands.on('ready', () => {
+      if (this.subscribed) void this.resync(this.revision < 0 ? 'started' : 'reconnected');
+    });
     this.subscriber.on('close', () => {
       if (this.closed || !this.subscribed) return;
       this.subscribed = false;
       this.observer.connected(false);
-      this.logger.warn('fleet channel lost: list entries and policy reloads from other nodes wait until Redis answers again; deciding on the local copies', { channel: this.channel });
+      this.logger.warn(
+        'fleet channel lost: list entries and policy reloads from other nodes wait until Redis answers again; deciding on the local copies',
+        { channel: this.channel },
+      );
     });
     if (this.subscriber.status === 'ready') this.subscribe();
     this.timer = setInterval(() => void this.check(), options.resyncEveryMs ?? 5_000);
@@ -223,8 +237,19 @@ export class FleetLink {
   async changeList(id: string, record: string, expiresAt: number | null, now: number): Promise<number> {
     const { lists, audit, expiry, revision } = this.keys;
     return Number(
-      await this.scripts.fleetList(lists, audit, expiry, revision, id, record, expiresAt === null ? '0' : '1',
-        String(expiresAt ?? 0), String(now), this.channel, String(this.maxAudit)),
+      await this.scripts.fleetList(
+        lists,
+        audit,
+        expiry,
+        revision,
+        id,
+        record,
+        expiresAt === null ? '0' : '1',
+        String(expiresAt ?? 0),
+        String(now),
+        this.channel,
+        String(this.maxAudit),
+      ),
     );
   }
 
@@ -235,10 +260,15 @@ export class FleetLink {
 
   /** Stores and publishes a signed policy; 0 when a newer version is already stored. */
   async storePolicy(envelope: string, version: number): Promise<number> {
-    return Number(await this.scripts.fleetPolicy(this.keys.policy, this.keys.revision, envelope, String(version), this.channel));
+    return Number(
+      await this.scripts.fleetPolicy(this.keys.policy, this.keys.revision, envelope, String(version), this.channel),
+    );
   }
 
-  /** Brings this node up to date now (also done by itself on reconnect and on a gap). */
+  /**
+   * Brings this node up to date now (also done by itself on reconnect and on a gap). Never
+   * rejects: a failure is logged and retried on reconnection or at the next check.
+   */
   resync(reason: string): Promise<void> {
     if (this.resyncing !== null) {
       this.again = reason;
@@ -273,9 +303,10 @@ export class FleetLink {
         const first = this.revision < 0;
         this.subscribed = true;
         this.observer.connected(true);
-        void this.resync(first ? 'started' : 'reconnected');
+        if (this.commands.status === 'ready') void this.resync(first ? 'started' : 'reconnected');
       },
-      (error: unknown) => this.logger.warn('Cannot subscribe to the fleet channel; retrying on the next check', { err: String(error) }),
+      (error: unknown) =>
+        this.logger.warn('Cannot subscribe to the fleet channel; retrying on the next check', { err: String(error) }),
     );
   }
 
@@ -293,7 +324,7 @@ export class FleetLink {
       return; // Redis away: the subscriber's reconnection resynchronises
     }
     const pending = [...this.participants.values()].some((p) => p.hasPending());
-    if (stored !== this.revision || pending) await this.resync(pending ? 'pending' : 'missed').catch(() => {});
+    if (stored !== this.revision || pending) await this.resync(pending ? 'pending' : 'missed');
   }
 
   private async runResync(reason: string): Promise<void> {
@@ -301,7 +332,13 @@ export class FleetLink {
       for (const participant of this.participants.values()) await participant.flush();
       this.held = [];
       const { revision, lists, audit, policy } = this.keys;
-      const [rev, entries, trail, fleetPolicy] = await this.scripts.fleetSnapshot(revision, lists, audit, policy, String(this.maxAudit));
+      const [rev, entries, trail, fleetPolicy] = await this.scripts.fleetSnapshot(
+        revision,
+        lists,
+        audit,
+        policy,
+        String(this.maxAudit),
+      );
       const snapshot: FleetSnapshot = {
         revision: Number(rev),
         lists: this.verified(entries, 'list'),
@@ -314,15 +351,22 @@ export class FleetLink {
       this.held = null;
       for (const message of held) if (message.rev > this.revision) this.apply(message);
       this.observer.resynced(reason);
-      this.logger.info('fleet resynchronised', { reason, revision: this.revision, entries: snapshot.lists.length, policyVersion: snapshot.policy?.version ?? null });
+      this.logger.info('fleet resynchronised', {
+        reason,
+        revision: this.revision,
+        entries: snapshot.lists.length,
+        policyVersion: snapshot.policy?.version ?? null,
+      });
       if (!this.synced) {
         this.synced = true;
         for (const waiter of this.syncWaiters.splice(0)) waiter();
       }
     } catch (error) {
       this.held = null;
-      this.logger.warn('Cannot resynchronise with the fleet: Redis did not answer; retrying on reconnect or the next check', { reason, err: String((error as Error).message ?? error) });
-      throw error;
+      this.logger.warn(
+        'Cannot resynchronise with the fleet: Redis did not answer; retrying on reconnect or the next check',
+        { reason, err: String((error as Error).message ?? error) },
+      );
     }
   }
 
@@ -354,7 +398,7 @@ export class FleetLink {
     if (message.rev <= this.revision) return; // already in the state last read
     const gap = this.revision >= 0 && message.rev > this.revision + 1;
     this.apply(message);
-    if (gap) void this.resync('missed').catch(() => {});
+    if (gap) void this.resync('missed');
   }
 
   private apply(message: Message): void {

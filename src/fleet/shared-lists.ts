@@ -46,12 +46,18 @@ export class SharedLists implements FleetParticipant {
     this.pending.push(change);
     if (this.pending.length > this.maxPending) {
       const dropped = this.pending.shift()!;
-      this.logger.warn('manual list change not shared: too many changes wait for Redis', { id: dropped.entry.id, change: dropped.change });
+      this.logger.warn('manual list change not shared: too many changes wait for Redis', {
+        id: dropped.entry.id,
+        change: dropped.change,
+      });
     }
     this.flush().catch(() => {
       if (this.warned) return;
       this.warned = true;
-      this.logger.warn('manual list change not yet shared: Redis did not answer; it holds on this node and is sent when Redis answers again', { id: change.entry.id, waiting: this.pending.length });
+      this.logger.warn(
+        'manual list change not yet shared: Redis did not answer; it holds on this node and is sent when Redis answers again',
+        { id: change.entry.id, waiting: this.pending.length },
+      );
     });
   }
 
@@ -84,7 +90,12 @@ export class SharedLists implements FleetParticipant {
       const change = this.pending[0]!;
       const { entry } = change;
       const signed = this.link.sign({ ...change });
-      await this.link.changeList(entry.id, signed, change.change === 'removed' ? null : entry.expiresAt, this.clock.now());
+      await this.link.changeList(
+        entry.id,
+        signed,
+        change.change === 'removed' ? null : entry.expiresAt,
+        this.clock.now(),
+      );
       this.pending.shift();
     }
     this.warned = false;

@@ -44,7 +44,9 @@ export class SharedPolicy implements FleetParticipant {
   publish(doc: PolicyDocument): void {
     this.pending = reloadableSections(doc);
     this.flush().catch(() => {
-      this.options.logger.warn('policy reload not yet published to the fleet: Redis did not answer; it is published when Redis answers again');
+      this.options.logger.warn(
+        'policy reload not yet published to the fleet: Redis did not answer; it is published when Redis answers again',
+      );
     });
   }
 
@@ -80,7 +82,9 @@ export class SharedPolicy implements FleetParticipant {
       const stored = await link.storePolicy(link.sign({ version, at: clock.now(), sections }), version);
       if (this.pending === sections) this.pending = null;
       if (stored === 0) {
-        logger.warn('policy reload not published: a newer fleet policy was published meanwhile and replaces it', { version });
+        logger.warn('policy reload not published: a newer fleet policy was published meanwhile and replaces it', {
+          version,
+        });
       } else {
         this.version = Math.max(this.version, version);
         logger.info('policy published to the fleet', { version });
@@ -103,8 +107,13 @@ export class SharedPolicy implements FleetParticipant {
       doc = withReloadableSections(current(), body.sections, `the fleet policy v${version}`);
       apply(doc);
     } catch (error) {
-      throw new Error(`${(error as Error).message} (the fleet policy v${version} from node ${from} is refused; this node keeps its policy)`);
+      throw new Error(
+        `${(error as Error).message} (the fleet policy v${version} from node ${from} is refused; this node keeps its policy)`,
+      );
     }
-    logger.info(how === 'stored' ? 'took the fleet policy stored in Redis' : 'applied a policy published by another node', { version, from, mode: doc.mode });
+    logger.info(
+      how === 'stored' ? 'took the fleet policy stored in Redis' : 'applied a policy published by another node',
+      { version, from, mode: doc.mode },
+    );
   }
 }
