@@ -84,6 +84,9 @@ const LIST_SCRIPT = `
 local lists, audit, expiry, revision = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local id, record, keep, expiresAt, now, channel = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 if keep == '1' then
+  -- One entry per source: blocking what was allowed replaces the allow (and the other way round).
+  redis.call('HDEL', lists, ARGV[8])
+  redis.call('ZREM', expiry, ARGV[8])
   redis.call('HSET', lists, id, record)
   redis.call('ZADD', expiry, expiresAt, id)
 else
@@ -233,8 +236,17 @@ export class FleetLink {
     return this.signer.sign({ ...body, node: this.nodeId });
   }
 
-  /** Stores and publishes a list change; `expiresAt` null removes the entry. Returns the revision. */
-  async changeList(id: string, record: string, expiresAt: number | null, now: number): Promise<number> {
+  /**
+   * Stores and publishes a list change; `expiresAt` null removes the entry, else the entry
+   * `replaces` (the same source on the other list) goes. Returns the revision.
+   */
+  async changeList(
+    id: string,
+    replaces: string,
+    record: string,
+    expiresAt: number | null,
+    now: number,
+  ): Promise<number> {
     const { lists, audit, expiry, revision } = this.keys;
     return Number(
       await this.scripts.fleetList(
@@ -249,6 +261,7 @@ export class FleetLink {
         String(now),
         this.channel,
         String(this.maxAudit),
+        replaces,
       ),
     );
   }
@@ -385,7 +398,7 @@ export class FleetLink {
     let message: Message;
     try {
       const parsed = JSON.parse(text) as Partial<Message>;
-      if (typeof parsed.rev !== 'number' || typeof parsed.kind !== 'string') throw new Error('no revision');
+      if (!Number.isSafeInteger(parsed.rev) || typeof parsed.kind !== 'string') throw new Error('no revision');
       message = parsed as Message;
     } catch {
       this.refused('_other', 'not a fleet message');
@@ -396,26 +409,37 @@ export class FleetLink {
       return;
     }
     if (message.rev <= this.revision) return; // already in the state last read
-    const gap = this.revision >= 0 && message.rev > this.revision + 1;
-    this.apply(message);
-    if (gap) void this.resync('missed');
+    const before = this.revision;
+    if (this.apply(message) && before >= 0 && message.rev > before + 1) void this.resync('missed');
   }
 
-  private apply(message: Message): void {
-    this.revision = Math.max(this.revision, message.rev);
+  /**
+   * Applies one message; false when its signature does not match. Only a signed message moves
+   * the revision: an unsigned one published with the next number must not hide the real change.
+   */
+  private apply(message: Message): boolean {
     const participant = this.participants.get(message.kind);
-    if (participant === undefined) return this.refused('_other', `unknown kind "${message.kind.slice(0, 20)}"`);
     const body = this.signer.open(message.msg);
     if (!isRecord(body)) {
-      return this.refused(message.kind, 'the signature does not match (set the same BOTGATE_SECRET on every node)');
+      this.refused(
+        participant === undefined ? '_other' : message.kind,
+        'the signature does not match (set the same BOTGATE_SECRET on every node)',
+      );
+      return false;
     }
-    if (body.node === this.nodeId) return; // made here, already applied
-    try {
-      participant.applyMessage(body);
-      this.observer.message(message.kind, 'applied');
-    } catch (error) {
-      this.refused(message.kind, (error as Error).message);
+    this.revision = Math.max(this.revision, message.rev);
+    if (participant === undefined) {
+      this.refused('_other', `unknown kind "${message.kind.slice(0, 20)}"`);
+    } else if (body.node !== this.nodeId) {
+      // (A change made here was applied when it was made.)
+      try {
+        participant.applyMessage(body);
+        this.observer.message(message.kind, 'applied');
+      } catch (error) {
+        this.refused(message.kind, (error as Error).message);
+      }
     }
+    return true;
   }
 
   private refused(kind: string, why: string): void {

@@ -86,12 +86,13 @@ export class SharedLists implements FleetParticipant {
   }
 
   private async drain(): Promise<void> {
-    while (this.pending.length > 0) {
-      const change = this.pending[0]!;
+    for (let change = this.pending[0]; change !== undefined; change = this.pending[0]) {
       const { entry } = change;
       const signed = this.link.sign({ ...change });
+      const otherList = entry.list === 'block' ? 'allow' : 'block';
       await this.link.changeList(
         entry.id,
+        `${otherList}:${entry.target}:${entry.value}`,
         signed,
         change.change === 'removed' ? null : entry.expiresAt,
         this.clock.now(),

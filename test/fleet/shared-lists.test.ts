@@ -87,6 +87,44 @@ describe('manual lists on Redis', () => {
     expect(c.log.some((l) => l.includes('fleet resynchronised') && l.includes('"reason":"started"'))).toBe(true);
   });
 
+  it('keep one entry per source in Redis: the last of allow, block, allow is what a later node loads', async () => {
+    const clock = new ManualClock(Date.now());
+    const options = { url: SHARED_REDIS_URL, prefix: prefix(), clock };
+    const [a, b] = [await node(options), await node(options)];
+    const allow = { ...block('198.51.100.40'), list: 'allow', reason: 'a partner' };
+    a.lists.add(allow);
+    a.lists.add(block('198.51.100.40'));
+    a.lists.add(allow);
+    expect(await eventually(() => b.lists.audit().length === 3)).toBe(true);
+    expect(b.lists.entries().map((e) => e.id)).toEqual(['allow:ip:198.51.100.40']);
+
+    const late = await node(options);
+    expect(late.lists.entries().map((e) => e.id)).toEqual(['allow:ip:198.51.100.40']);
+  });
+
+  it('ignore an unsigned message published with the next revision, and still take the real change', async () => {
+    const clock = new ManualClock(Date.now());
+    const p = prefix();
+    const [a, b] = [
+      await node({ url: SHARED_REDIS_URL, prefix: p, clock }),
+      await node({ url: SHARED_REDIS_URL, prefix: p, clock }),
+    ];
+    const writer = new Redis(SHARED_REDIS_URL);
+    try {
+      const next = Number((await writer.get(`{${p}}:fleet:revision`)) ?? 0) + 1;
+      const forged = { rev: next, kind: 'list', msg: { body: '{}', sig: '0'.repeat(64) } };
+      await writer.publish(`{${p}}:fleet`, JSON.stringify(forged));
+      await writer.publish(`{${p}}:fleet`, 'not json at all');
+      expect(await eventually(() => b.log.filter((l) => l.includes('refused a fleet message')).length === 2)).toBe(
+        true,
+      );
+    } finally {
+      writer.disconnect();
+    }
+    a.lists.add(block('198.51.100.41'));
+    expect(await eventually(() => b.lists.size === 1)).toBe(true);
+  });
+
   it('refuse changes signed with another secret, and keep the node deciding on its own copy', async () => {
     const clock = new ManualClock(Date.now());
     const options = { url: SHARED_REDIS_URL, prefix: prefix(), clock };
