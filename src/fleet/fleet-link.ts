@@ -113,6 +113,20 @@ redis.call('PUBLISH', ARGV[3], '{"rev":' .. rev .. ',"kind":"policy","msg":' .. 
 return rev
 `;
 
+/**
+ * The next policy version: above every version Redis assigned and above `floor` (the newest this
+ * node knows), so a Redis that restarted empty cannot hand out numbers the nodes take as old.
+ */
+const VERSION_SCRIPT = `
+local v = redis.call('INCR', KEYS[1])
+local floor = tonumber(ARGV[1])
+if v <= floor then
+  v = floor + 1
+  redis.call('SET', KEYS[1], v)
+end
+return v
+`;
+
 /** Everything a node needs to catch up, at one revision. */
 const SNAPSHOT_SCRIPT = `
 local revision, lists, audit, policy = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
@@ -127,6 +141,7 @@ return {
 interface FleetCommands {
   fleetList(...args: string[]): Promise<number>;
   fleetPolicy(...args: string[]): Promise<number>;
+  fleetVersion(...args: string[]): Promise<number>;
   fleetSnapshot(...args: string[]): Promise<[string, string[], string[], string]>;
 }
 
@@ -188,6 +203,7 @@ export class FleetLink {
     this.subscriber = createRedisClient(client);
     this.commands.defineCommand('fleetList', { numberOfKeys: 4, lua: LIST_SCRIPT });
     this.commands.defineCommand('fleetPolicy', { numberOfKeys: 2, lua: POLICY_SCRIPT });
+    this.commands.defineCommand('fleetVersion', { numberOfKeys: 1, lua: VERSION_SCRIPT });
     this.commands.defineCommand('fleetSnapshot', { numberOfKeys: 4, lua: SNAPSHOT_SCRIPT });
     this.scripts = this.commands as unknown as FleetCommands;
     // Errors are seen through failed calls and the connected gauge; ioredis must not throw them.
@@ -266,9 +282,9 @@ export class FleetLink {
     );
   }
 
-  /** A new policy version, assigned by Redis (INCR): newest wins across the fleet. */
-  async nextPolicyVersion(): Promise<number> {
-    return Number(await this.commands.incr(this.keys.policyVersion));
+  /** A new policy version, assigned by Redis, above `floor`: newest wins across the fleet. */
+  async nextPolicyVersion(floor: number): Promise<number> {
+    return Number(await this.scripts.fleetVersion(this.keys.policyVersion, String(floor)));
   }
 
   /** Stores and publishes a signed policy; 0 when a newer version is already stored. */

@@ -78,7 +78,7 @@ export class SharedPolicy implements FleetParticipant {
     while (this.pending !== null) {
       const sections = this.pending;
       const { link, clock, logger } = this.options;
-      const version = await link.nextPolicyVersion();
+      const version = await link.nextPolicyVersion(this.version);
       const stored = await link.storePolicy(link.sign({ version, at: clock.now(), sections }), version);
       if (this.pending === sections) this.pending = null;
       if (stored === 0) {

@@ -6,7 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { reloadableSections } from '../../src/config/reloadable.js';
 import type { PolicyDocument } from '../../src/config/schema.js';
 import { ManualClock } from '../../src/state/clock.js';
-import { deletePrefix, randomPrefix, SHARED_REDIS_URL, startRedisCluster } from '../state/redis-process.js';
+import { deletePrefix, randomPrefix, SHARED_REDIS_URL, startRedis, startRedisCluster } from '../state/redis-process.js';
 import { block, eventually, type FleetNode, startNode } from './fleet-node.js';
 
 const prefixes: string[] = [];
@@ -74,6 +74,30 @@ describe('policy reloads on Redis', () => {
     // The next good one is taken.
     a.fleet.publishPolicy(withMode(a.policy, 'monitor'));
     expect(await eventually(() => b.policy.mode === 'monitor')).toBe(true);
+  });
+
+  it('still reaches the other nodes after Redis restarted empty and counts versions from 1 again', async () => {
+    const redis = await startRedis();
+    try {
+      const o = { ...options(), url: redis.url };
+      const [a, b] = [await node(o), await node(o)];
+      a.fleet.publishPolicy(withMode(a.policy, 'monitor'));
+      expect(await eventually(() => b.policy.mode === 'monitor')).toBe(true);
+      a.fleet.publishPolicy(withMode(a.policy, 'enforce'));
+      expect(await eventually(() => b.policy.mode === 'enforce')).toBe(true);
+
+      await redis.kill();
+      await redis.restart();
+      const reconnected = (n: FleetNode) => n.log.some((l) => l.includes('"reason":"reconnected"'));
+      expect(await eventually(() => reconnected(a) && reconnected(b), 5_000)).toBe(true);
+      // Both kept the policy they ran; the next reload is newer than what they know.
+      expect(a.policy.mode).toBe('enforce');
+      b.fleet.publishPolicy(withMode(b.policy, 'monitor'));
+      expect(await eventually(() => a.policy.mode === 'monitor')).toBe(true);
+    } finally {
+      await Promise.all(nodes.splice(0).map((n) => n.fleet.close()));
+      await redis.kill();
+    }
   });
 
   it('publishes no restart-only setting: no secret, no token, no store', () => {
