@@ -40,6 +40,11 @@ export interface FleetParticipant {
 
 /** The stored state, read atomically; values are verified bodies (invalid ones left out). */
 export interface FleetSnapshot {
+  /**
+   * True when Redis lost the state this node read before (it restarted empty or was flushed):
+   * the node's own copy is then the best there is, and is stored again.
+   */
+  readonly lost: boolean;
   readonly revision: number;
   /** Stored list changes for the active entries. */
   readonly lists: readonly Record<string, unknown>[];
@@ -129,8 +134,10 @@ return v
 
 /** Everything a node needs to catch up, at one revision. */
 const SNAPSHOT_SCRIPT = `
-local revision, lists, audit, policy = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local revision, lists, audit, policy, epoch = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+redis.call('SET', epoch, ARGV[2], 'NX')
 return {
+  redis.call('GET', epoch),
   redis.call('GET', revision) or '0',
   redis.call('HVALS', lists),
   redis.call('LRANGE', audit, 0, tonumber(ARGV[1]) - 1),
@@ -142,7 +149,7 @@ interface FleetCommands {
   fleetList(...args: string[]): Promise<number>;
   fleetPolicy(...args: string[]): Promise<number>;
   fleetVersion(...args: string[]): Promise<number>;
-  fleetSnapshot(...args: string[]): Promise<[string, string[], string[], string]>;
+  fleetSnapshot(...args: string[]): Promise<[string, string, string[], string[], string]>;
 }
 
 interface Message {
@@ -156,6 +163,7 @@ export class FleetLink {
   readonly nodeId = randomBytes(6).toString('hex');
   readonly channel: string;
   private readonly keys: {
+    epoch: string;
     revision: string;
     lists: string;
     audit: string;
@@ -172,6 +180,8 @@ export class FleetLink {
   private readonly maxAudit: number;
   private readonly participants = new Map<string, FleetParticipant>();
   private readonly timer: NodeJS.Timeout;
+  /** The identity of the Redis dataset last read (set by the first snapshot that found none). */
+  private epoch: string | null = null;
   /** The newest revision applied (from a snapshot or a message). */
   private revision = -1;
   private resyncing: Promise<void> | null = null;
@@ -192,6 +202,7 @@ export class FleetLink {
       audit: `${base}:audit`,
       expiry: `${base}:expiry`,
       policy: `${base}:policy`,
+      epoch: `${base}:epoch`,
       policyVersion: `${base}:policy-version`,
     };
     this.signer = options.signer;
@@ -204,7 +215,7 @@ export class FleetLink {
     this.commands.defineCommand('fleetList', { numberOfKeys: 4, lua: LIST_SCRIPT });
     this.commands.defineCommand('fleetPolicy', { numberOfKeys: 2, lua: POLICY_SCRIPT });
     this.commands.defineCommand('fleetVersion', { numberOfKeys: 1, lua: VERSION_SCRIPT });
-    this.commands.defineCommand('fleetSnapshot', { numberOfKeys: 4, lua: SNAPSHOT_SCRIPT });
+    this.commands.defineCommand('fleetSnapshot', { numberOfKeys: 5, lua: SNAPSHOT_SCRIPT });
     this.scripts = this.commands as unknown as FleetCommands;
     // Errors are seen through failed calls and the connected gauge; ioredis must not throw them.
     this.commands.on('error', () => {});
@@ -360,15 +371,21 @@ export class FleetLink {
     try {
       for (const participant of this.participants.values()) await participant.flush();
       this.held = [];
-      const { revision, lists, audit, policy } = this.keys;
-      const [rev, entries, trail, fleetPolicy] = await this.scripts.fleetSnapshot(
+      const { revision, lists, audit, policy, epoch } = this.keys;
+      const [stored, rev, entries, trail, fleetPolicy] = await this.scripts.fleetSnapshot(
         revision,
         lists,
         audit,
         policy,
+        epoch,
         String(this.maxAudit),
+        randomBytes(8).toString('hex'),
       );
+      // The epoch is set once per Redis dataset: another one means Redis lost what it held.
+      const lost = this.epoch !== null && stored !== this.epoch;
+      this.epoch = stored;
       const snapshot: FleetSnapshot = {
+        lost,
         revision: Number(rev),
         lists: this.verified(entries, 'list'),
         audit: this.verified(trail, 'list'),
@@ -376,10 +393,17 @@ export class FleetLink {
       };
       for (const participant of this.participants.values()) participant.applySnapshot(snapshot);
       this.revision = snapshot.revision;
+      if (lost) {
+        this.logger.warn(
+          "Redis lost the fleet state (restarted without persistence, or flushed): storing this node's lists and policy again",
+          { revision: this.revision },
+        );
+      }
       const held = this.held;
       this.held = null;
       for (const message of held) if (message.rev > this.revision) this.apply(message);
-      this.observer.resynced(reason);
+      this.observer.resynced(lost ? 'restored' : reason);
+      if (lost) for (const participant of this.participants.values()) await participant.flush();
       this.logger.info('fleet resynchronised', {
         reason,
         revision: this.revision,

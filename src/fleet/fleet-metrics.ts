@@ -2,7 +2,8 @@
  * Propagation health on the gateway's registry (events/metrics.ts owns the rest):
  * - `botgate_fleet_connected`: 1 while the node hears the fleet channel, 0 while Redis is away;
  * - `botgate_fleet_resyncs_total{reason}`: started, reconnected, missed (a message was lost),
- *   pending (changes made here while Redis was away were sent);
+ *   pending (changes made here while Redis was away were sent), restored (Redis had lost the
+ *   fleet state, restarted empty or flushed, and this node stored its lists and policy again);
  * - `botgate_fleet_messages_total{kind,result}`: changes from other nodes applied or refused
  *   (a refused one is also logged with why). Label values are fixed sets.
  */
@@ -10,7 +11,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { boundedLabel } from '../events/metrics.js';
 import type { FleetObserver } from './fleet-link.js';
 
-const REASONS: ReadonlySet<string> = new Set(['started', 'reconnected', 'missed', 'pending']);
+const REASONS: ReadonlySet<string> = new Set(['started', 'reconnected', 'missed', 'pending', 'restored']);
 const KINDS: ReadonlySet<string> = new Set(['list', 'policy']);
 
 export function fleetMetrics(registry: Registry): FleetObserver {

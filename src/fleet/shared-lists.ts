@@ -13,6 +13,9 @@ import { type ManualAuditRecord, type ManualLists, sharedAuditRecord } from '../
 import type { Clock } from '../state/clock.js';
 import type { FleetLink, FleetLogger, FleetParticipant, FleetSnapshot } from './fleet-link.js';
 
+/** Why an entry was stored again (in the shared audit trail). */
+const RESTORED = 'stored again: Redis had lost the fleet lists';
+
 export interface SharedListsOptions {
   readonly lists: ManualLists;
   readonly link: FleetLink;
@@ -74,6 +77,10 @@ export class SharedLists implements FleetParticipant {
   }
 
   applySnapshot(snapshot: FleetSnapshot): void {
+    if (snapshot.lost) {
+      this.restore(this.records(snapshot.lists));
+      return;
+    }
     const active = this.records(snapshot.lists).map((r) => r.entry);
     const trail = this.records(snapshot.audit).reverse();
     this.lists.replaceShared(active, trail);
@@ -83,6 +90,30 @@ export class SharedLists implements FleetParticipant {
 
   applyMessage(body: Record<string, unknown>): void {
     this.lists.applyShared(sharedAuditRecord(body));
+  }
+
+  /**
+   * Redis lost the fleet's lists (it restarted empty): this node keeps its entries, takes those
+   * other nodes stored since, and stores its own again, so a block outlives Redis as long as one
+   * node holds it. (An entry removed elsewhere while Redis was empty may come back this way.)
+   */
+  private restore(stored: readonly ManualAuditRecord[]): void {
+    const held = new Set(this.lists.entries().map((e) => e.id));
+    for (const record of stored) {
+      if (held.has(record.entry.id)) continue;
+      try {
+        this.lists.applyShared(record);
+      } catch (error) {
+        this.logger.warn('ignored a stored manual list change', { why: (error as Error).message });
+      }
+    }
+    const storedIds = new Set(stored.map((r) => r.entry.id));
+    const waiting = new Set(this.pending.map((c) => c.entry.id));
+    const now = this.clock.now();
+    for (const entry of this.lists.entries()) {
+      if (storedIds.has(entry.id) || waiting.has(entry.id)) continue;
+      this.pending.push({ at: now, who: entry.createdBy, change: 'added', entry, why: RESTORED });
+    }
   }
 
   private async drain(): Promise<void> {

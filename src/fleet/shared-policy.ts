@@ -62,7 +62,12 @@ export class SharedPolicy implements FleetParticipant {
   }
 
   applySnapshot(snapshot: FleetSnapshot): void {
-    if (snapshot.policy === null) return;
+    if (snapshot.policy === null) {
+      // Redis lost the fleet policy this node runs: publish it again (newer than any it knew).
+      if (snapshot.lost && this.version > 0 && this.pending === null)
+        this.pending = reloadableSections(this.options.current());
+      return;
+    }
     try {
       this.take(snapshot.policy, 'stored');
     } catch (error) {

@@ -176,7 +176,7 @@ describe('manual lists on Redis', () => {
     }
   });
 
-  it('keep deciding while Redis is away, and share what was changed meanwhile when it returns', async () => {
+  it('keep deciding while Redis is away, share what was changed meanwhile, and store their entries again when it returns empty', async () => {
     const redis = await startRedis();
     try {
       const clock = new ManualClock(Date.now());
@@ -192,11 +192,19 @@ describe('manual lists on Redis', () => {
       expect(a.lists.decision('203.0.113.21', '', '', true)?.action).toBe('block');
       expect(await eventually(() => a.log.some((l) => l.includes('not yet shared')))).toBe(true);
 
-      // Redis comes back empty (no persistence): the change made meanwhile is sent, and both
-      // nodes end with the entries that were stored again (the first one was lost with Redis).
+      // Redis comes back empty (no persistence): the change made meanwhile is sent, and the
+      // entry both nodes held is stored again rather than lost with Redis.
       await redis.restart();
       expect(await eventually(() => b.lists.match('203.0.113.21', '', '') !== null, 5_000)).toBe(true);
-      expect(await eventually(() => a.lists.size === 1 && b.lists.size === 1, 5_000)).toBe(true);
+      expect(await eventually(() => a.lists.size === 2 && b.lists.size === 2, 5_000)).toBe(true);
+      expect(b.log.some((l) => l.includes('Redis lost the fleet state'))).toBe(true);
+      const late = await node(options);
+      expect(
+        late.lists
+          .entries()
+          .map((e) => e.id)
+          .sort(),
+      ).toEqual(['block:ip:203.0.113.20', 'block:ip:203.0.113.21']);
     } finally {
       await Promise.all(nodes.splice(0).map((n) => n.fleet.close()));
       await redis.kill();

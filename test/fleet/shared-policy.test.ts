@@ -76,7 +76,7 @@ describe('policy reloads on Redis', () => {
     expect(await eventually(() => b.policy.mode === 'monitor')).toBe(true);
   });
 
-  it('still reaches the other nodes after Redis restarted empty and counts versions from 1 again', async () => {
+  it('is stored again when Redis restarts empty, and later reloads still reach every node', async () => {
     const redis = await startRedis();
     try {
       const o = { ...options(), url: redis.url };
@@ -90,8 +90,11 @@ describe('policy reloads on Redis', () => {
       await redis.restart();
       const reconnected = (n: FleetNode) => n.log.some((l) => l.includes('"reason":"reconnected"'));
       expect(await eventually(() => reconnected(a) && reconnected(b), 5_000)).toBe(true);
-      // Both kept the policy they ran; the next reload is newer than what they know.
+      // Both kept the policy they ran, and stored it again: a node that starts now takes it.
       expect(a.policy.mode).toBe('enforce');
+      const late = await node({ ...o, policy: withMode(a.policy, 'monitor') });
+      expect(late.policy.mode).toBe('enforce');
+      // The next reload is newer than any version the nodes knew before Redis restarted.
       b.fleet.publishPolicy(withMode(b.policy, 'monitor'));
       expect(await eventually(() => a.policy.mode === 'monitor')).toBe(true);
     } finally {
