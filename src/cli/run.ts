@@ -62,7 +62,12 @@ export async function runCommand(args: readonly string[]): Promise<number> {
   const logger = createLogger(logLevel(values['log-level']));
   const gateway = await startGateway(doc, { logger });
   process.stdout.write(`${JSON.stringify({ gateway: gateway.gatewayUrl, admin: gateway.adminUrl })}\n`);
-  logger.info('botgate is running', { gateway: gateway.gatewayUrl, admin: gateway.adminUrl, upstream: doc.upstream.url, mode: doc.mode });
+  logger.info('botgate is running', {
+    gateway: gateway.gatewayUrl,
+    admin: gateway.adminUrl,
+    upstream: doc.upstream.url,
+    mode: doc.mode,
+  });
   // SIGHUP reloads the policy file: the whole new policy or nothing, the reason logged.
   const onHangup = (): void => {
     load()
@@ -70,7 +75,9 @@ export async function runCommand(args: readonly string[]): Promise<number> {
         gateway.reload(next);
         logger.info('policy reloaded', { config: values.config ?? 'bundled default', mode: next.mode });
       })
-      .catch((err: unknown) => logger.error('policy reload refused; the running policy is kept', { reason: (err as Error).message }));
+      .catch((err: unknown) =>
+        logger.error('policy reload refused; the running policy is kept', { reason: (err as Error).message }),
+      );
   };
   process.on('SIGHUP', onHangup);
   const signal = await untilSignal();

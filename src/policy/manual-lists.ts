@@ -175,7 +175,13 @@ export class ManualLists {
     // One entry per source: blocking what was allowed replaces the allow (and the other way round).
     index.set(value, entry);
     if (prior === undefined) this.count++;
-    const change: ManualAuditRecord = { at: now, who, change: prior === undefined ? 'added' : 'replaced', entry, why: null };
+    const change: ManualAuditRecord = {
+      at: now,
+      who,
+      change: prior === undefined ? 'added' : 'replaced',
+      entry,
+      why: null,
+    };
     this.record(change);
     this.onShare(change);
     return entry;
@@ -232,7 +238,9 @@ export class ManualLists {
       this.count--;
     } else if (entry.expiresAt > this.clock.now()) {
       if (prior === undefined && this.count >= this.maxEntries) {
-        throw new ManualEntryError(`Cannot take the entry ${entry.id}: ${this.maxEntries} entries are active on this node`);
+        throw new ManualEntryError(
+          `Cannot take the entry ${entry.id}: ${this.maxEntries} entries are active on this node`,
+        );
       }
       index.set(entry.value, entry);
       if (prior === undefined) this.count++;
@@ -310,7 +318,10 @@ export function sharedAuditRecord(raw: Record<string, unknown>): ManualAuditReco
     throw new ManualEntryError('Cannot take the change: its times are not numbers');
   }
   const id = `${list}:${target}:${value}`;
-  if (e.id !== id) throw new ManualEntryError(`Cannot take the change: its id does not match its entry (received "${clip(String(e.id))}")`);
+  if (e.id !== id)
+    throw new ManualEntryError(
+      `Cannot take the change: its id does not match its entry (received "${clip(String(e.id))}")`,
+    );
   const entry: ManualEntry = Object.freeze({
     id,
     list,
