@@ -22,6 +22,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { defaultPolicyPath } from '../../src/config/load.js';
+import { createMessageSigner } from '../../src/fleet/signed-message.js';
 import { deletePrefix, randomPrefix, SHARED_REDIS_URL, startRedis } from '../state/redis-process.js';
 import { killAll, type RunningProcess, startBotgate } from '../support/processes.js';
 import { CHROME } from '../support/stack.js';
@@ -269,6 +270,30 @@ describe('a fleet of gateway processes on one Redis', () => {
     expect(await decidedBy(late, denied.id)).toBe('list/deny');
     expect(await metric(late, 'botgate_fleet_resyncs_total{reason="started"}')).toBeGreaterThanOrEqual(1);
     expect(late.stderr()).toContain('took the fleet policy stored in Redis');
+  });
+  it('a Redis writer without the secret cannot switch the fleet to monitor mode', { timeout: 30_000 }, async () => {
+    const { prefix } = parse(await readFile(policy, 'utf8')).store as { prefix: string };
+    const writer = new Redis(SHARED_REDIS_URL);
+    try {
+      const body = { version: 1_000, at: Date.now(), node: 'intruder', sections: { mode: 'monitor' } };
+      const unsigned = JSON.stringify({ body: JSON.stringify(body), sig: '0'.repeat(64) });
+      const forged = createMessageSigner('not-the-fleet-secret-0123456789').sign(body);
+      for (const msg of [unsigned, forged]) {
+        const rev = Number(await writer.get(`{${prefix}}:fleet:revision`)) + 1;
+        await writer.publish(`{${prefix}}:fleet`, `{"rev":${rev},"kind":"policy","msg":${msg}}`);
+      }
+      await writer.publish(`{${prefix}}:fleet`, 'garbage');
+    } finally {
+      writer.disconnect();
+    }
+    const refused = async (node: RunningProcess) =>
+      (await metric(node, 'botgate_fleet_messages_total{kind="policy",result="refused"}')) === 2 &&
+      (await metric(node, 'botgate_fleet_messages_total{kind="_other",result="refused"}')) === 1;
+    expect(await eventually(async () => (await refused(b)) && (await refused(c)))).toBe(true);
+    // Still enforcing: the manual block answers 403 (monitor mode would forward it).
+    expect((await probe(b, '192.0.2.90')).status).toBe(403);
+    expect((await probe(c, '192.0.2.91')).status).toBe(403);
+    expect(b.stderr()).toContain('the signature does not match');
   });
 });
 
