@@ -233,9 +233,10 @@ export async function startGateway(doc: PolicyDocument, options: StartOptions): 
         apply: applyPolicy,
       });
       // Start with the fleet's lists and policy; a node that cannot reach Redis starts on its own
-      // and catches up when Redis answers.
-      if (!(await fleet.waitUntilSynced(FLEET_WAIT_MS))) {
-        logger.warn(`Cannot read the fleet's lists and policy from Redis within ${FLEET_WAIT_MS} ms: starting on this node's own; it catches up when Redis answers`);
+      // and catches up when Redis answers (the store already waited for it: no second wait).
+      const wait = store.health().degraded ? 0 : FLEET_WAIT_MS;
+      if (!(await fleet.waitUntilSynced(wait))) {
+        logger.warn("Cannot read the fleet's lists and policy from Redis: starting on this node's own; it catches up when Redis answers");
       }
     }
   }
