@@ -18,8 +18,12 @@
  *   first sends the changes it made while Redis was away, then reads the whole stored state in
  *   one atomic script call and replaces its copies. Every `resyncEveryMs` (default 5 s) it reads
  *   the revision counter (one GET) to notice what pub/sub may have missed.
+ * - Redis restarted empty (or flushed): the snapshot carries an epoch, a random id set once per
+ *   Redis dataset. A node that finds another epoch than the one it read before keeps its copies
+ *   and stores them again (participants see `lost`), instead of taking the empty state.
  * - Messages are signed (signed-message.ts); a message whose signature does not match, or whose
- *   content a participant refuses, is counted and logged and changes nothing.
+ *   content a participant refuses, is counted and logged and changes nothing. The revision
+ *   number is outside the signature (Redis assigns it), so only a signed message moves it.
  */
 import { randomBytes } from 'node:crypto';
 import { createRedisClient, type RedisClient } from '../state/redis-client.js';

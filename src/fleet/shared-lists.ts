@@ -85,7 +85,7 @@ export class SharedLists implements FleetParticipant {
     const trail = this.records(snapshot.audit).reverse();
     this.lists.replaceShared(active, trail);
     // A change made here after the snapshot was read is not in it, yet.
-    for (const change of this.pending) this.lists.applyShared(change);
+    for (const change of this.pending) this.applyQuietly(change);
   }
 
   applyMessage(body: Record<string, unknown>): void {
@@ -99,14 +99,7 @@ export class SharedLists implements FleetParticipant {
    */
   private restore(stored: readonly ManualAuditRecord[]): void {
     const held = new Set(this.lists.entries().map((e) => e.id));
-    for (const record of stored) {
-      if (held.has(record.entry.id)) continue;
-      try {
-        this.lists.applyShared(record);
-      } catch (error) {
-        this.logger.warn('ignored a stored manual list change', { why: (error as Error).message });
-      }
-    }
+    for (const record of stored) if (!held.has(record.entry.id)) this.applyQuietly(record);
     const storedIds = new Set(stored.map((r) => r.entry.id));
     const waiting = new Set(this.pending.map((c) => c.entry.id));
     const now = this.clock.now();
@@ -131,6 +124,15 @@ export class SharedLists implements FleetParticipant {
       this.pending.shift();
     }
     this.warned = false;
+  }
+
+  /** Applies a stored or waiting change; one past the cap on entries is logged and left out. */
+  private applyQuietly(change: ManualAuditRecord): void {
+    try {
+      this.lists.applyShared(change);
+    } catch (error) {
+      this.logger.warn('ignored a stored manual list change', { why: (error as Error).message });
+    }
   }
 
   /** Checked records; a stored one that fails the checks is logged and left out. */
