@@ -107,6 +107,7 @@ export class SharedPolicy implements FleetParticipant {
     this.version = version;
     const { logger, current, apply } = this.options;
     const from = typeof body.node === 'string' ? body.node : 'unknown';
+    const own = JSON.stringify(reloadableSections(current()));
     let doc: PolicyDocument;
     try {
       doc = withReloadableSections(current(), body.sections, `the fleet policy v${version}`);
@@ -116,9 +117,16 @@ export class SharedPolicy implements FleetParticipant {
         `${(error as Error).message} (the fleet policy v${version} from node ${from} is refused; this node keeps its policy)`,
       );
     }
-    logger.info(
-      how === 'stored' ? 'took the fleet policy stored in Redis' : 'applied a policy published by another node',
-      { version, from, mode: doc.mode },
-    );
+    if (how === 'published') {
+      logger.info('applied a policy published by another node', { version, from, mode: doc.mode });
+    } else if (JSON.stringify(reloadableSections(doc)) === own) {
+      logger.info('took the fleet policy stored in Redis', { version, from, mode: doc.mode });
+    } else {
+      // A restart alone does not roll out a changed file once the fleet has a reloaded policy.
+      logger.warn(
+        "took the fleet policy stored in Redis, which differs from this node's policy file and flags; to roll out the file, send SIGHUP to a node",
+        { version, from, mode: doc.mode },
+      );
+    }
   }
 }

@@ -58,6 +58,12 @@ describe('policy reloads on Redis', () => {
     expect(late.log.some((l) => l.includes('took the fleet policy stored in Redis') && l.includes('"version":2'))).toBe(
       true,
     );
+    // Its file differed: it says so, and how to roll the file out; a node whose file is the
+    // fleet's policy says nothing of the kind.
+    expect(late.log.some((l) => l.startsWith('warn') && l.includes('differs from this node'))).toBe(true);
+    const same = await node({ ...o, policy: withMode(a.policy, 'enforce') });
+    expect(same.log.some((l) => l.includes('took the fleet policy stored in Redis'))).toBe(true);
+    expect(same.log.some((l) => l.includes('differs'))).toBe(false);
   });
 
   it('refuses a published policy that fails the checks, and the node keeps its own', async () => {
