@@ -7,7 +7,7 @@
  * refused whole (gateway/start.ts). Everything else (mode, flows, rules, lists, detection,
  * challenge, report…) is the reloadable part.
  */
-import { parsePolicyText } from './load.js';
+import { parsePolicyValue } from './load.js';
 import type { PolicyDocument } from './schema.js';
 
 export const RESTART_ONLY_KEYS = [
@@ -47,6 +47,6 @@ export function withReloadableSections(own: PolicyDocument, sections: unknown, s
     throw new Error(`Cannot take ${source}: it sets ${carried.join(', ')}, which are per node and need a restart`);
   }
   const restart = Object.fromEntries(RESTART_ONLY_KEYS.filter((k) => own[k] !== undefined).map((k) => [k, own[k]]));
-  // JSON is YAML: the merged document goes through the same checks as a policy file.
-  return parsePolicyText(JSON.stringify({ ...restart, ...sections }), source);
+  // The merged document goes through the same checks as a policy file.
+  return parsePolicyValue({ ...restart, ...sections }, source);
 }
