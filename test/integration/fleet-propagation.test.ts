@@ -307,15 +307,19 @@ describe('a fleet whose Redis connections are cut, and whose Redis restarts', ()
       const [a, b] = await Promise.all([startNode(policy), startNode(policy)]);
       expect(await metric(b, 'botgate_fleet_connected')).toBe(1);
 
-      // Every subscriber is cut, and the block is made before they can reconnect (ioredis waits
-      // 100 ms at least): it is published to nobody, and only B's resynchronisation brings it.
-      const killer = new Redis(redis.url);
+      // Every subscriber is cut and kept out (Redis refuses new connections past maxclients;
+      // those already open stay) while the block is made: it is published to nobody, and only
+      // B's resynchronisation once it is let back in can bring it.
+      const operator = new Redis(redis.url);
       try {
-        await killer.client('KILL', 'TYPE', 'pubsub');
+        await operator.config('SET', 'maxclients', '1');
+        await operator.client('KILL', 'TYPE', 'pubsub');
+        expect((await blockNetwork(a, '203.0.113.0/24')).status).toBe(201);
+        expect((await probe(b, '203.0.113.8')).status).toBe(200);
+        await operator.config('SET', 'maxclients', '10000');
       } finally {
-        killer.disconnect();
+        operator.disconnect();
       }
-      expect((await blockNetwork(a, '203.0.113.0/24')).status).toBe(201);
       await untilBlocked(b, '203.0.113.0/24');
       expect(await metric(b, 'botgate_fleet_resyncs_total{reason="reconnected"}')).toBeGreaterThanOrEqual(1);
       expect(await metric(b, 'botgate_fleet_messages_total{kind="list",result="applied"}')).toBe(0);
