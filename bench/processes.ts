@@ -3,11 +3,21 @@ import { type ChildProcess, spawn } from 'node:child_process';
 
 export interface BenchProcess {
   readonly addresses: Record<string, string>;
+  /** Sends a signal (SIGHUP reloads a gateway's policy). */
+  signal(name: NodeJS.Signals): void;
   stop(): Promise<void>;
 }
 
-export async function startJsonLineProcess(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<BenchProcess> {
-  const child: ChildProcess = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'], cwd: options.cwd, env: { ...process.env, ...options.env } });
+export async function startJsonLineProcess(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<BenchProcess> {
+  const child: ChildProcess = spawn(command, args, {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+  });
   const line = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
@@ -20,6 +30,7 @@ export async function startJsonLineProcess(command: string, args: readonly strin
   child.stdout!.resume();
   return {
     addresses: JSON.parse(line) as Record<string, string>,
+    signal: (name) => child.kill(name),
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -5,7 +5,7 @@
  *
  *   node --import tsx bench/run.ts [--only NAME]
  *
- * NAME is one of memory-store, signals, challenge, redis-store, proxy. The Redis benchmarks use
+ * NAME is one of memory-store, signals, challenge, redis-store, proxy, fleet-propagation. The Redis benchmarks use
  * REDIS_URL or redis://127.0.0.1:6379 (`proxy` runs with `--store` on it, so its table gains the
  * `botgate (redis)` row and the round trips a request costs). A benchmark that fails is reported
  * and the others still run; the exit code is then 1.
@@ -22,6 +22,7 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<unknown>>> = {
   challenge: async () => (await import('./challenge.js')).main(),
   'redis-store': async () => (await import('./redis-store.js')).main(),
   proxy: async () => (await import('./proxy.js')).main(['--store', REDIS_URL]),
+  'fleet-propagation': async () => (await import('./fleet-propagation.js')).main([]),
 };
 
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<number> {

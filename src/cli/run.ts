@@ -30,7 +30,9 @@ every address it listens on: {"gateway":"http://…","admin":"http://…"}.
 
 Environment: BOTGATE_SECRET (HMAC key; set the same on every node), BOTGATE_ADMIN_TOKEN.
 SIGTERM or SIGINT stop it gracefully: in-flight requests finish, events are flushed, exit 0.
-SIGHUP reloads the policy file (flows, rules, lists, mode, thresholds): all of it or nothing.`;
+SIGHUP reloads the policy file (flows, rules, lists, mode, thresholds): all of it or nothing.
+On the Redis store (with BOTGATE_SECRET set) the reload is published, and every other node of
+the same store.prefix takes it; see docs/deployment.md.`;
 
 export async function runCommand(args: readonly string[]): Promise<number> {
   const { values } = parseCommand('run', args, {
@@ -60,7 +62,12 @@ export async function runCommand(args: readonly string[]): Promise<number> {
   const logger = createLogger(logLevel(values['log-level']));
   const gateway = await startGateway(doc, { logger });
   process.stdout.write(`${JSON.stringify({ gateway: gateway.gatewayUrl, admin: gateway.adminUrl })}\n`);
-  logger.info('botgate is running', { gateway: gateway.gatewayUrl, admin: gateway.adminUrl, upstream: doc.upstream.url, mode: doc.mode });
+  logger.info('botgate is running', {
+    gateway: gateway.gatewayUrl,
+    admin: gateway.adminUrl,
+    upstream: doc.upstream.url,
+    mode: doc.mode,
+  });
   // SIGHUP reloads the policy file: the whole new policy or nothing, the reason logged.
   const onHangup = (): void => {
     load()
@@ -68,7 +75,9 @@ export async function runCommand(args: readonly string[]): Promise<number> {
         gateway.reload(next);
         logger.info('policy reloaded', { config: values.config ?? 'bundled default', mode: next.mode });
       })
-      .catch((err: unknown) => logger.error('policy reload refused; the running policy is kept', { reason: (err as Error).message }));
+      .catch((err: unknown) =>
+        logger.error('policy reload refused; the running policy is kept', { reason: (err as Error).message }),
+      );
   };
   process.on('SIGHUP', onHangup);
   const signal = await untilSignal();

@@ -53,16 +53,33 @@ export function parsePolicyText(text: string, sourceName: string): PolicyDocumen
   });
   if (syntax.length > 0) throw new PolicyError(sourceName, syntax);
 
-  const fail = (problems: readonly PolicyProblem[]): never => {
-    throw new PolicyError(sourceName, inDocumentOrder(problems, yaml, lines));
-  };
   let raw: unknown;
   try {
     raw = yaml.toJS({ maxAliasCount: 100 }) ?? {};
   } catch (error) {
     // Unresolved aliases and alias bombs surface only when the document is built.
-    return fail([problemAt([], `invalid YAML: ${(error as Error).message}`)]);
+    const problem = problemAt([], `invalid YAML: ${(error as Error).message}`);
+    throw new PolicyError(sourceName, inDocumentOrder([problem], yaml, lines));
   }
+  return checkedPolicy(raw, sourceName, (problems) => inDocumentOrder(problems, yaml, lines));
+}
+
+/**
+ * A policy that arrives as a value already parsed (another node's, as JSON): the same checks as a
+ * file, without YAML (several times faster), problems in the order found. Throws a PolicyError.
+ */
+export function parsePolicyValue(raw: unknown, sourceName: string): PolicyDocument {
+  return checkedPolicy(raw, sourceName, (problems) => problems);
+}
+
+function checkedPolicy(
+  raw: unknown,
+  sourceName: string,
+  order: (problems: readonly PolicyProblem[]) => readonly PolicyProblem[],
+): PolicyDocument {
+  const fail = (problems: readonly PolicyProblem[]): never => {
+    throw new PolicyError(sourceName, order(problems));
+  };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     const message =
       'expected a mapping of policy keys, for example "mode: monitor" (an empty file means every default)';

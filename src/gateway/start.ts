@@ -43,6 +43,8 @@ import { createOutcomeLearning } from './outcome-learning.js';
 import { createProtocolRefusalRecorder } from './protocol-refusals.js';
 import { referenceId } from './reference-id.js';
 import { ManualLists } from '../policy/manual-lists.js';
+import { changedRestartOnlyKeys } from '../config/reloadable.js';
+import { type Fleet, startFleet } from '../fleet/fleet.js';
 
 export interface StartOptions {
   readonly clock?: Clock;
@@ -61,8 +63,10 @@ export interface RunningGateway {
   readonly recorder: EventRecorder;
   /**
    * Swaps in a new policy: flows, rules, lists, mode, detection thresholds and challenge.force
-   * take effect on the next request; listeners, upstream, store, events, secret, limits and
-   * challenge.captcha need a restart, and a reload that changes them is refused whole. Throws with the reason.
+   * take effect on the next request; listeners, upstream, store, events, secret, limits and the
+   * challenge's secrets (challenge.captcha, challenge.previousSecrets) need a restart, and a reload
+   * that changes them is refused whole (config/reloadable.ts). Throws with the reason. On the
+   * Redis store the reloadable part is then published to the other nodes (fleet/shared-policy.ts).
    */
   reload(next: PolicyDocument): void;
   /** The login flows' attack-mode monitor (its timer runs by itself; tests call `evaluate`). */
@@ -93,8 +97,11 @@ export async function startGateway(doc: PolicyDocument, options: StartOptions): 
   // Attack-mode transitions become events once `record` exists (below).
   let recordTransition: (t: AttackModeTransition) => void = () => {};
   const attackMode = new AttackModeMonitor(loginFlows, doc.detection.attackMode, store, clock, (t) => recordTransition(t));
+  // With the Redis store, changes are shared with the fleet (set below, once the fleet exists).
+  let fleet: Fleet | null = null;
   const manualLists = new ManualLists(clock, {
     onChange: (c) => logger.info(`manual ${c.entry.list} entry ${c.change}`, { id: c.entry.id, who: c.who, why: c.why ?? c.entry.reason, expiresAt: c.entry.expiresAt }),
+    onShare: (c) => fleet?.shareListChange(c),
   });
   const policy = compilePolicy(doc, { detectors: builtinDetectors(doc, attackMode), manualLists });
   const upstream = new Upstream(doc.upstream);
@@ -210,6 +217,42 @@ export async function startGateway(doc: PolicyDocument, options: StartOptions): 
       throw new Error(`Cannot load detection.login.knownUsernamesFile: ${(err as Error).message} (received "${knownFile}")`);
     }
   }
+  // The running document, swapped by every reload (local or from the fleet).
+  let running = doc;
+  const applyPolicy = (next: PolicyDocument): void => {
+    const changed = changedRestartOnlyKeys(doc, next);
+    if (changed.length > 0) {
+      throw new Error(`Cannot reload the policy: ${changed.join(', ')} changed, which needs a restart (the running policy is kept)`);
+    }
+    const compiled = compilePolicy(next, { detectors: builtinDetectors(next, attackMode), manualLists });
+    forced = new Set(next.challenge.force);
+    flowDocs = new Map(next.flows.map((f) => [f.name, f]));
+    metrics.setFlows([...next.flows.map((f) => f.name), DEFAULT_FLOW_NAME]);
+    context.policy = compiled;
+    running = next;
+  };
+  if (doc.store.type === 'redis' && options.store === undefined) {
+    if (doc.secret === undefined) {
+      logger.warn('manual list entries and policy reloads are not shared with other nodes: set BOTGATE_SECRET, the same on every node, to sign them');
+    } else {
+      fleet = startFleet({
+        store: doc.store,
+        secret: doc.secret,
+        lists: manualLists,
+        clock,
+        logger,
+        registry: metrics.registry,
+        current: () => running,
+        apply: applyPolicy,
+      });
+      // Start with the fleet's lists and policy; a node that cannot reach Redis starts on its own
+      // and catches up when Redis answers (the store already waited for it: no second wait).
+      const wait = store.health().degraded ? 0 : FLEET_WAIT_MS;
+      if (!(await fleet.waitUntilSynced(wait))) {
+        logger.warn("Cannot read the fleet's lists and policy from Redis: starting on this node's own; it catches up when Redis answers");
+      }
+    }
+  }
   let closing = false;
   attackMode.start();
   const [gatewayHost, gatewayPort] = splitHostPort(doc.listen);
@@ -221,7 +264,7 @@ export async function startGateway(doc: PolicyDocument, options: StartOptions): 
     adminAddress = await admin.listen(adminHost, adminPort);
   } catch (err) {
     await listener.close(0).catch(() => {});
-    await Promise.all([upstream.close(), recorder.close(), store.close()]).catch(() => {});
+    await Promise.all([upstream.close(), recorder.close(), store.close(), fleet?.close()]).catch(() => {});
     throw err;
   }
 
@@ -233,18 +276,8 @@ export async function startGateway(doc: PolicyDocument, options: StartOptions): 
     recorder,
     attackMode,
     reload(next) {
-      const fixed = ['listen', 'upstream', 'admin', 'secret', 'trustedProxies', 'limits', 'store', 'events'] as const;
-      const changed: string[] = fixed.filter((key) => JSON.stringify(next[key]) !== JSON.stringify(doc[key]));
-      // The CAPTCHA's provider connection and secret are built once, with the challenge service.
-      if (JSON.stringify(next.challenge.captcha) !== JSON.stringify(doc.challenge.captcha)) changed.push('challenge.captcha');
-      if (changed.length > 0) {
-        throw new Error(`Cannot reload the policy: ${changed.join(', ')} changed, which needs a restart (the running policy is kept)`);
-      }
-      const compiled = compilePolicy(next, { detectors: builtinDetectors(next, attackMode), manualLists });
-      forced = new Set(next.challenge.force);
-      flowDocs = new Map(next.flows.map((f) => [f.name, f]));
-      metrics.setFlows([...next.flows.map((f) => f.name), DEFAULT_FLOW_NAME]);
-      context.policy = compiled;
+      applyPolicy(next);
+      fleet?.publishPolicy(next);
     },
     async close() {
       closing = true;
@@ -255,6 +288,7 @@ export async function startGateway(doc: PolicyDocument, options: StartOptions): 
       await upstream.close().catch(() => {});
       await challenges.close().catch(() => {});
       await recorder.close();
+      await fleet?.close();
       await store.close();
     },
   };
@@ -288,6 +322,9 @@ function captchaErrorReporter(metrics: Metrics, logger: Logger, clock: Clock) {
 function firstMatch<T>(m: T | T[] | undefined): T | undefined {
   return Array.isArray(m) ? m[0] : m;
 }
+
+/** How long a starting node waits for the fleet's lists and policy (the store waits as long). */
+const FLEET_WAIT_MS = 2_000;
 
 /** How long a page view counts as "the page this login was typed into". */
 const PAGE_VIEW_TTL_MS = 30 * 60_000;

@@ -9,10 +9,15 @@
  * specific entry wins, so one partner address can be allowed inside a blocked network. With no
  * entries the check costs one comparison.
  *
- * Scope, stated plainly: entries live in this process's memory. They do not survive a restart and
- * are not shared with other nodes (for a permanent or fleet-wide entry, use `lists` in the policy).
- * The audit trail is bounded (the newest `maxAudit` changes) and each change is also handed to
- * `onChange`, which the gateway logs.
+ * Scope, stated plainly: this object is the node's local copy, and every request is decided on it
+ * (no request waits on Redis for a list). With the memory store that copy is all there is: entries
+ * do not survive a restart and are not shared with other nodes. With the Redis store,
+ * fleet/shared-lists.ts stores every change made here (`onShare`) in Redis and publishes it, applies
+ * the changes of other nodes (`applyShared`), and replaces the copy with the stored entries when
+ * the node starts or comes back after Redis was away (`replaceShared`); see docs/deployment.md.
+ * For a permanent entry, use `lists` in the policy. The audit trail is bounded (the newest
+ * `maxAudit` changes; shared on Redis, where expiries stay local records) and each change is also
+ * handed to `onChange`, which the gateway logs.
  */
 import type { Finding } from '../detectors/detector.js';
 import { parseCidr } from '../signals/cidr.js';
@@ -65,6 +70,8 @@ export interface ManualListsOptions {
   /** Longest duration an entry may have. Default 30 days. */
   readonly maxDurationMs?: number;
   readonly onChange?: (record: ManualAuditRecord) => void;
+  /** Each add or remove made through this object (not expiries, not `applyShared`), to share it. */
+  readonly onShare?: (record: ManualAuditRecord) => void;
 }
 
 /** A request the caller got wrong; the message is the one line to show (400). */
@@ -83,6 +90,7 @@ export class ManualLists {
   private readonly maxAudit: number;
   readonly maxDurationMs: number;
   private readonly onChange: (record: ManualAuditRecord) => void;
+  private readonly onShare: (record: ManualAuditRecord) => void;
 
   constructor(
     private readonly clock: Clock,
@@ -92,6 +100,7 @@ export class ManualLists {
     this.maxAudit = options.maxAudit ?? 1_000;
     this.maxDurationMs = options.maxDurationMs ?? 30 * 86_400_000;
     this.onChange = options.onChange ?? (() => {});
+    this.onShare = options.onShare ?? (() => {});
   }
 
   /**
@@ -166,7 +175,15 @@ export class ManualLists {
     // One entry per source: blocking what was allowed replaces the allow (and the other way round).
     index.set(value, entry);
     if (prior === undefined) this.count++;
-    this.record({ at: now, who, change: prior === undefined ? 'added' : 'replaced', entry, why: null });
+    const change: ManualAuditRecord = {
+      at: now,
+      who,
+      change: prior === undefined ? 'added' : 'replaced',
+      entry,
+      why: null,
+    };
+    this.record(change);
+    this.onShare(change);
     return entry;
   }
 
@@ -178,13 +195,15 @@ export class ManualLists {
         if (entry.id !== id) continue;
         index.delete(value);
         this.count--;
-        this.record({
+        const change: ManualAuditRecord = {
           at: this.clock.now(),
           who: text('who', who),
           change: 'removed',
           entry,
           why: text('reason', why),
-        });
+        };
+        this.record(change);
+        this.onShare(change);
         return entry;
       }
     }
@@ -203,6 +222,47 @@ export class ManualLists {
   audit(limit = this.maxAudit): ManualAuditRecord[] {
     this.sweep();
     return this.trail.slice(-limit).reverse();
+  }
+
+  /**
+   * Applies a change made on another node (checked by `sharedAuditRecord`): the same effect and
+   * log line as a local change, without sharing it again. Throws ManualEntryError past `maxEntries`.
+   */
+  applyShared(change: ManualAuditRecord): void {
+    const { entry } = change;
+    const index = this.index(entry.target);
+    const prior = index.get(entry.value);
+    if (change.change === 'removed') {
+      if (prior?.id !== entry.id) return;
+      index.delete(entry.value);
+      this.count--;
+    } else if (entry.expiresAt > this.clock.now()) {
+      if (prior === undefined && this.count >= this.maxEntries) {
+        throw new ManualEntryError(
+          `Cannot take the entry ${entry.id}: ${this.maxEntries} entries are active on this node`,
+        );
+      }
+      index.set(entry.value, entry);
+      if (prior === undefined) this.count++;
+    }
+    this.record(change);
+  }
+
+  /**
+   * Replaces every entry and the audit trail with the fleet's stored state (a node that starts,
+   * or comes back after Redis was away). `trail` is oldest first. Logs nothing per entry.
+   */
+  replaceShared(active: readonly ManualEntry[], trail: readonly ManualAuditRecord[]): void {
+    for (const index of [this.byIp, this.byPrefix, this.byFingerprint]) index.clear();
+    this.count = 0;
+    const now = this.clock.now();
+    for (const entry of active) {
+      if (entry.expiresAt <= now || this.count >= this.maxEntries) continue;
+      const index = this.index(entry.target);
+      if (!index.has(entry.value)) this.count++;
+      index.set(entry.value, entry);
+    }
+    this.trail.splice(0, this.trail.length, ...trail.slice(-this.maxAudit));
   }
 
   get size(): number {
@@ -237,6 +297,48 @@ export class ManualLists {
   private index(target: ManualTarget): Map<string, ManualEntry> {
     return target === 'ip' ? this.byIp : target === 'prefix' ? this.byPrefix : this.byFingerprint;
   }
+}
+
+/**
+ * A change another node made, as it came from Redis (signature already verified), checked as
+ * strictly as a request to the admin API: the value canonical, the texts bounded, the id matching.
+ * Throws ManualEntryError.
+ */
+export function sharedAuditRecord(raw: Record<string, unknown>): ManualAuditRecord {
+  const change = raw.change;
+  if (change !== 'added' && change !== 'replaced' && change !== 'removed') {
+    throw new ManualEntryError(`Cannot take the change: unknown change "${clip(String(change))}"`);
+  }
+  const e = (typeof raw.entry === 'object' && raw.entry !== null ? raw.entry : {}) as Record<string, unknown>;
+  const list = oneOf('list', String(e.list), MANUAL_LISTS);
+  const target = oneOf('target', String(e.target), MANUAL_TARGETS);
+  const value = canonicalValue(target, String(e.value));
+  const times = [raw.at, e.createdAt, e.expiresAt];
+  if (!times.every((t) => typeof t === 'number' && Number.isFinite(t))) {
+    throw new ManualEntryError('Cannot take the change: its times are not numbers');
+  }
+  const id = `${list}:${target}:${value}`;
+  if (e.id !== id)
+    throw new ManualEntryError(
+      `Cannot take the change: its id does not match its entry (received "${clip(String(e.id))}")`,
+    );
+  const entry: ManualEntry = Object.freeze({
+    id,
+    list,
+    target,
+    value,
+    createdBy: text('who', String(e.createdBy)),
+    createdAt: e.createdAt as number,
+    expiresAt: e.expiresAt as number,
+    reason: text('reason', String(e.reason)),
+  });
+  return {
+    at: raw.at as number,
+    who: text('who', String(raw.who)),
+    change,
+    entry,
+    why: raw.why === null || raw.why === undefined ? null : text('reason', String(raw.why)),
+  };
 }
 
 function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {

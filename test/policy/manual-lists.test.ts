@@ -3,7 +3,7 @@
  * without a timer, one entry per source, a bounded audit trail of who, when and why.
  */
 import { describe, expect, it } from 'vitest';
-import { ManualEntryError, ManualLists } from '../../src/policy/manual-lists.js';
+import { ManualEntryError, ManualLists, sharedAuditRecord } from '../../src/policy/manual-lists.js';
 import { ManualClock } from '../../src/state/clock.js';
 
 const HOUR = 3_600_000;
@@ -122,5 +122,37 @@ describe('ManualLists', () => {
     lists.remove('block:ip:192.0.2.1', 'Dana', 'done');
     expect(lists.audit()).toHaveLength(3);
     expect(lists.audit()[0]?.change).toBe('removed');
+  });
+});
+
+describe('a change from another node (sharedAuditRecord, applyShared)', () => {
+  const change = () => {
+    const made: unknown[] = [];
+    const lists = new ManualLists(new ManualClock(Date.UTC(2026, 0, 1)), { onShare: (c) => made.push(c) });
+    lists.add(request({ value: '203.0.113.7' }));
+    return JSON.parse(JSON.stringify(made[0])) as Record<string, unknown>;
+  };
+
+  it('applies as the same entry, without being shared again', () => {
+    const shared: unknown[] = [];
+    const other = new ManualLists(new ManualClock(Date.UTC(2026, 0, 1)), { onShare: (c) => shared.push(c) });
+    other.applyShared(sharedAuditRecord(change()));
+    expect(other.match('203.0.113.7', '', '')?.createdBy).toBe('Dana');
+    expect(other.audit().map((r) => r.change)).toEqual(['added']);
+    expect(shared).toEqual([]);
+  });
+
+  it('is checked like a request to the admin API: canonical value, matching id, known change', () => {
+    const entry = (over: Record<string, unknown>) => {
+      const c = change();
+      return { ...c, entry: { ...(c.entry as Record<string, unknown>), ...over } };
+    };
+    expect(() => sharedAuditRecord(entry({ id: 'block:ip:192.0.2.1' }))).toThrow(ManualEntryError);
+    expect(() => sharedAuditRecord(entry({ value: 'not an address', id: 'block:ip:not an address' }))).toThrow(
+      ManualEntryError,
+    );
+    expect(() => sharedAuditRecord(entry({ list: 'pass', id: 'pass:ip:203.0.113.7' }))).toThrow(ManualEntryError);
+    expect(() => sharedAuditRecord(entry({ expiresAt: 'tomorrow' }))).toThrow(ManualEntryError);
+    expect(() => sharedAuditRecord({ ...change(), change: 'drop table' })).toThrow(ManualEntryError);
   });
 });
