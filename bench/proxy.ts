@@ -1,8 +1,9 @@
 /**
  * The gateway's cost, measured as DESIGN.md asks: in one run, the same requests go straight to
  * the upstream, through a bare undici proxy (the baseline), and through botgate with the
- * bundled default policy and its SQLite event sink. Prints requests/s and p50/p99 of each and
- * botgate's ratio to the bare proxy, then the added latency at a moderate fixed rate.
+ * bundled default policy and its SQLite event sink, and through botgate without the event file
+ * (events in memory and metrics only: the writer thread's share). Prints requests/s and p50/p99
+ * of each and botgate's ratio to the bare proxy, then the added latency at a moderate fixed rate.
  *
  *   node --import tsx bench/proxy.ts [--seconds 8] [--store redis://127.0.0.1:6379] [--load-tool wrk|autocannon]
  *
@@ -91,10 +92,21 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       env: { BOTGATE_SECRET: 'bench-secret-0123456789abcdef' },
     });
     started.push(botgate);
+    // The same policy with no event file: the share of the cost that is the SQLite writer thread
+    // (which, on this machine, competes with the load generator and the upstream for 2 cores).
+    const noFilePolicy = join(work, 'no-event-file.yaml');
+    await writeFile(noFilePolicy, await policyWith((doc) => (doc.events = { ...doc.events, sqlite: false })));
+    const noFile = await startJsonLineProcess(
+      process.execPath,
+      [here('../bin/botgate'), ...gatewayArgs, '--config', noFilePolicy],
+      { cwd: work, env: { BOTGATE_SECRET: 'bench-secret-0123456789abcdef' } },
+    );
+    started.push(noFile);
     const targets: [string, string][] = [
       ['direct', upstreamUrl],
       ['bare proxy', bare.addresses.proxy!],
       ['botgate', botgate.addresses.gateway!],
+      ['botgate, no file', noFile.addresses.gateway!],
     ];
     let countRoundTrips: (() => Promise<RoundTripCount>) | null = null;
     if (values.store) {
@@ -176,10 +188,15 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
 }
 
 /** The bundled default policy with the store on `url` under `prefix`: the same policy as the memory row. */
-async function redisPolicy(url: string, prefix: string): Promise<string> {
+/** The bundled default policy with one change. */
+async function policyWith(change: (doc: Record<string, Record<string, unknown>>) => void): Promise<string> {
   const doc = parse(await readFile(here('../botgate.example.yaml'), 'utf8'));
-  doc.store = { type: 'redis', url, prefix };
+  change(doc);
   return stringify(doc);
+}
+
+function redisPolicy(url: string, prefix: string): Promise<string> {
+  return policyWith((doc) => (doc.store = { type: 'redis', url, prefix }));
 }
 
 /** `count` GETs, each sent when the previous one has been answered, from different addresses. */
