@@ -24,10 +24,12 @@ import { clientBinding } from '../src/actions/challenge/binding.js';
 import { HASHER_SOURCE } from '../src/actions/challenge/browser-solver.js';
 import { createClearanceSigner } from '../src/actions/challenge/clearance.js';
 import { difficultyFor, meanSolveSeconds } from '../src/actions/challenge/difficulty.js';
+import { challengeFor } from '../src/actions/challenge/escalation.js';
 import { jsonChallenge } from '../src/actions/challenge/json-challenge.js';
 import { renderChallengePage } from '../src/actions/challenge/page.js';
 import { createChallengeIssuer } from '../src/actions/challenge/proof-of-work.js';
 import { solveChallenge } from '../src/actions/challenge/solver.js';
+import { clearanceSufficiency } from '../src/actions/challenge/sufficiency.js';
 import { systemClock } from '../src/state/clock.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -71,7 +73,8 @@ function serverSide(): void {
   const signer = createClearanceSigner({ keys: KEYS, current: 'bench', graceMs: 3_600_000, clock: systemClock });
   const hmacKey = Buffer.from('bench-secret-0123456789abcdef');
   const message = 'v1.bench.eyJpIjoxNzY3MjI1NjAwMDAwLCJlIjoxNzY3MjI5MjAwMDAwfQ';
-  const difficulty = difficultyFor(0, { base: 16, max: 22 });
+  const RANGE = { base: 16, max: 22 };
+  const difficulty = difficultyFor(0, RANGE);
   const issued = issuer.issue({ ...CLIENT, difficulty, returnTo: '/login?next=%2Fcart' });
   const solution = String(solveChallenge(issued.token, difficulty));
   const clearance = signer.sign({ ...CLIENT, level: difficulty }).token;
@@ -101,6 +104,13 @@ function serverSide(): void {
     ['verify solution (MAC, binding, work)', () => issuer.verify(issued.token, solution, CLIENT).result],
     ['sign clearance', () => signer.sign({ ...CLIENT, level: difficulty }).token],
     ['verify clearance (every cleared request)', () => signer.verify(clearance, CLIENT).ok],
+    [
+      'verify clearance and judge it against the demand',
+      () => {
+        const check = signer.verify(clearance, CLIENT);
+        return check.ok && clearanceSufficiency(check.claims, challengeFor(55, RANGE, 90)) === 'sufficient';
+      },
+    ],
     ['client binding from 4 headers', () => clientBinding(CHROME_HEADERS)],
   ];
   const rows = [

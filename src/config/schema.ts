@@ -359,9 +359,10 @@ const difficultyRangeSchema = z
   .refine((r) => r.max >= r.base, { message: 'expected max to be at least base' });
 
 /**
- * Escalation of the riskiest challenged browsers to an external CAPTCHA (Cloudflare Turnstile or
+ * Escalation of the riskiest challenged requests to an external CAPTCHA (Cloudflare Turnstile or
  * hCaptcha), on top of the proof of work. Off by default: when on, the challenge page of that
- * band loads the provider's script, and each redemption calls the provider's siteverify.
+ * band loads the provider's script (the JSON challenge names it to other clients), and each
+ * redemption calls the provider's siteverify.
  */
 const captchaSchema = z.strictObject({
   /** Default false: every challenge is proof of work only and nothing is loaded from elsewhere. */

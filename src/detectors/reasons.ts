@@ -57,6 +57,11 @@ export const REASONS: Readonly<Record<string, string>> = {
   'account.new-fast': 'An account first seen recently is posting faster than a person writes.',
   'account.suspect': 'Earlier comments of this account were judged spam.',
   'account.suspect-source': 'This IP address or device recently created accounts whose signups had findings.',
+  'challenge.cleared': 'A clearance from a solved challenge, worth what this challenge demands, let the request through.',
+  'challenge.clearance-insufficient':
+    'The request carried a clearance earned by an easier challenge (fewer bits, or without the CAPTCHA) than this one demands, so it was challenged again.',
+  'challenge.solved': 'A challenge was solved and a clearance issued.',
+  'challenge.failed': 'A challenge solution was refused; no clearance was issued.',
 };
 
 export function reasonInWords(reason: string): string {
@@ -82,7 +87,9 @@ export function sourceInWords(source: string): string {
     case 'store':
       return 'Decided by the store fail mode: the shared store was unreachable.';
     case 'clearance':
-      return 'A valid clearance from a solved challenge satisfied the challenge.';
+      return name === 'insufficient'
+        ? 'A valid clearance was presented, but it was earned by an easier challenge than this one demands.'
+        : 'A valid clearance from a solved challenge satisfied the challenge.';
     case 'challenge':
       return name === 'forced' ? 'Challenged because the flow forces a challenge (challenge.force).' : `The challenge verification: ${name}.`;
     default:

@@ -1,23 +1,26 @@
 /**
  * The challenge action wired into the gateway: issuing a proof-of-work challenge (a page for
  * browsers, JSON for API clients), redeeming solutions at `POST /.botgate/challenge`, and
- * honouring clearance cookies. A valid clearance satisfies a `challenge` decision and nothing
- * more severe: a cleared client that is blocked by policy stays blocked.
+ * reading clearance cookies. A valid clearance satisfies a `challenge` decision when it is worth
+ * what that challenge demands (`demand`, sufficiency.ts), and nothing more severe: a cleared
+ * client that is blocked by policy stays blocked.
  *
  * Keys come from the node secret (every node derives the same), so a challenge issued by one
  * node is redeemed on another; nonces are spent in the shared store, so a solution is
  * redeemed once across all nodes.
  *
- * With challenge.captcha enabled, browsers in the riskiest band (escalation.ts) get the
- * provider's widget beside the proof of work, and their redemption calls the provider's
- * siteverify (siteverify.ts) with the client's IP and the Host it asked for.
+ * With challenge.captcha enabled, requests in the riskiest band (escalation.ts) get the
+ * provider's widget beside the proof of work (browsers) or a JSON challenge naming it (every
+ * other client), and their redemption calls the provider's siteverify (siteverify.ts) with the
+ * client's IP and the Host it asked for.
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { clientBinding } from '../actions/challenge/binding.js';
 import { CAPTCHA_PROVIDER } from '../actions/challenge/captcha-provider.js';
 import { type ClearanceClaims, createClearanceSigner, readClearanceCookie } from '../actions/challenge/clearance.js';
-import { challengeFor } from '../actions/challenge/escalation.js';
+import type { DifficultyRange } from '../actions/challenge/difficulty.js';
+import { type ChallengeChoice, challengeFor } from '../actions/challenge/escalation.js';
 import { jsonChallenge } from '../actions/challenge/json-challenge.js';
 import { type CaptchaWidget, CHALLENGE_PATH, renderChallengePage } from '../actions/challenge/page.js';
 import { createChallengeIssuer } from '../actions/challenge/proof-of-work.js';
@@ -38,10 +41,20 @@ export { CHALLENGE_PATH };
 const VERIFY_BODY_LIMIT = 16_384;
 
 export interface ChallengeService {
-  /** The verified clearance the request carries, or null. */
+  /**
+   * The challenge a `challenge` decision of this flow and score calls for: the yardstick a
+   * clearance is measured against and the challenge issued when it falls short. Arithmetic only.
+   */
+  demand(flow: string, score: number): ChallengeChoice;
+  /** The verified clearance the request carries, or null; what it is worth is for the caller to judge. */
   clearance(req: IncomingMessage, prefix: string): ClearanceClaims | null;
-  /** Answers a request with a challenge fitting its client; says which kind, for the metric. */
-  challenge(x: Exchange, req: IncomingMessage, res: ServerResponse, score: number): 'issued' | 'captcha_issued';
+  /** Answers a request with `demand`'s challenge in its client's form; says which kind, for the metric. */
+  challenge(
+    x: Exchange,
+    req: IncomingMessage,
+    res: ServerResponse,
+    demand: ChallengeChoice,
+  ): 'issued' | 'captcha_issued';
   /** Handles `POST /.botgate/challenge`; calls `onResult` with the verification's outcome. */
   verify(
     req: IncomingMessage,
@@ -77,6 +90,8 @@ export function createChallengeService(
     ttlMs: settings.clearanceMinutes * 60_000,
   });
   const captcha = settings.captcha.enabled ? captchaParts(settings.captcha, clock) : null;
+  // A Map, not the record: a flow named like an Object.prototype key must not find a function.
+  const ranges: ReadonlyMap<string, DifficultyRange> = new Map(Object.entries(settings.flows));
   const minScore = captcha === null ? null : settings.captcha.minScore;
   const endpoint = createVerifyEndpoint({
     challenges,
@@ -97,6 +112,10 @@ export function createChallengeService(
   };
 
   return {
+    demand(flow, score) {
+      return challengeFor(score, ranges.get(flow) ?? settings.difficulty, minScore);
+    },
+
     clearance(req, prefix) {
       const token = readClearanceCookie(req.headers.cookie);
       if (token === null) return null;
@@ -104,28 +123,33 @@ export function createChallengeService(
       return check.ok ? check.claims : null;
     },
 
-    challenge(x, req, res, score) {
-      const range = settings.flows[x.flow.name] ?? settings.difficulty;
+    challenge(x, req, res, demand) {
       const binding = { prefix: x.signals.prefix, fingerprint: clientBinding(req.headers) };
-      const accept = req.headers.accept ?? '';
-      const browser = accept.includes('text/html');
-      const choice = challengeFor(score, range, minScore, browser);
-      const difficulty = choice.difficulty;
-      if (!browser) {
-        const issued = challenges.issue({ ...binding, difficulty, returnTo: '/' });
+      const flow = x.flow.name;
+      const difficulty = demand.difficulty;
+      // demand.captcha is only ever true with the CAPTCHA configured (minScore is null otherwise).
+      const widget = demand.captcha && captcha !== null ? captcha.widget : undefined;
+      const kind = widget === undefined ? 'issued' : 'captcha_issued';
+      if (!(req.headers.accept ?? '').includes('text/html')) {
+        const issued = challenges.issue({ ...binding, difficulty, returnTo: '/', captcha: widget !== undefined, flow });
         write(
           res,
           x.id,
-          jsonChallenge({ token: issued.token, difficulty, expiresAt: issued.expiresAt, referenceId: x.id }),
+          jsonChallenge({
+            token: issued.token,
+            difficulty,
+            expiresAt: issued.expiresAt,
+            referenceId: x.id,
+            ...(widget === undefined ? {} : { captcha: widget }),
+          }),
         );
-        return 'issued';
+        return kind;
       }
       const navigation = x.method === 'GET' || x.method === 'HEAD';
       const returnTo = navigation
         ? safeReturnTo(req.url)
         : formReturnTo(headerValue(req.headers.referer), req.headers.host, '/');
-      const widget = choice.captcha && captcha !== null ? captcha.widget : undefined;
-      const issued = challenges.issue({ ...binding, difficulty, returnTo, captcha: widget !== undefined });
+      const issued = challenges.issue({ ...binding, difficulty, returnTo, captcha: widget !== undefined, flow });
       const page = renderChallengePage({
         challenge: issued.token,
         difficulty,
@@ -135,7 +159,7 @@ export function createChallengeService(
         ...(widget === undefined ? {} : { captcha: widget }),
       });
       write(res, x.id, page);
-      return widget === undefined ? 'issued' : 'captcha_issued';
+      return kind;
     },
 
     async verify(req, res, x, secure, onResult) {

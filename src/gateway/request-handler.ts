@@ -12,6 +12,8 @@ import type { CompiledFlow, CompiledPolicy } from '../config/compile.js';
 import type { ChallengeMetricResult } from '../events/metrics.js';
 import { severity } from '../policy/severity.js';
 import { CHALLENGE_PATH, type ChallengeService } from './challenge-service.js';
+import { withClearance } from './clearance-decision.js';
+import type { ChallengeChoice } from '../actions/challenge/escalation.js';
 import type { VerifyEvent } from '../actions/challenge/verify-endpoint.js';
 import type { PolicyDocument } from '../config/schema.js';
 import type { DetectorInput } from '../detectors/detector.js';
@@ -208,16 +210,14 @@ async function handle(ctx: GatewayContext, req: IncomingMessage, res: ServerResp
   if (decision.action !== 'challenge' && x.signals.acceptsHtml && ctx.forcedChallenge(x.flow) && severity(decision.action) < severity('challenge')) {
     decision = { ...decision, action: 'challenge', decidedBy: 'challenge/forced' };
   }
+  // What this request's challenge demands is the yardstick of its clearance (verified once, here).
+  let demand: ChallengeChoice | null = null;
   if (decision.action === 'challenge') {
+    demand = ctx.challenges.demand(x.flow.name, decision.score);
     const cleared = ctx.challenges.clearance(req, x.signals.prefix);
     if (cleared !== null) {
-      ctx.onChallenge(x.flow.name, 'cleared');
-      decision = {
-        ...decision,
-        action: 'allow',
-        decidedBy: 'clearance/valid',
-        findings: [...decision.findings, { source: 'clearance/valid', reason: 'challenge.cleared', score: 0, detail: `a solved challenge's clearance (${cleared.level} bits) satisfied "${decision.decidedBy}"` }],
-      };
+      decision = withClearance(decision, cleared, demand);
+      if (decision.action === 'allow') ctx.onChallenge(x.flow.name, 'cleared');
     }
   }
   // Monitor mode only (enforce refused above): the refusal that would have happened is recorded.
@@ -235,7 +235,8 @@ async function handle(ctx: GatewayContext, req: IncomingMessage, res: ServerResp
         return ctx.deceive(x, res, html);
       case 'challenge':
         x.answeredWith = 'challenged';
-        ctx.onChallenge(x.flow.name, ctx.challenges.challenge(x, req, res, decision.score));
+        demand ??= ctx.challenges.demand(x.flow.name, decision.score);
+        ctx.onChallenge(x.flow.name, ctx.challenges.challenge(x, req, res, demand));
         return;
       case 'ratelimit':
         return answer(res, x, 'rate_limited', html, false, { 'retry-after': String(decision.retryAfterSeconds ?? 60) });
@@ -404,7 +405,9 @@ function withRefusal(decision: Decision, cause: string): Decision {
 async function redeemChallenge(ctx: GatewayContext, req: IncomingMessage, res: ServerResponse, x: Exchange): Promise<void> {
   await ctx.challenges.verify(req, res, x, isSecure(req), (event) => {
     const solved = event.result === 'solved';
-    ctx.onChallenge(x.flow.name, challengeMetric(event));
+    // Counted under the flow that was challenged (signed into the token), not this POST's own
+    // flow; the metric bounds the label to the policy's flow names.
+    ctx.onChallenge(event.flow ?? x.flow.name, challengeMetric(event));
     x.decision = {
       action: solved ? 'allow' : 'block',
       decidedBy: solved ? 'challenge/solved' : `challenge/${event.reason}`,
@@ -416,7 +419,7 @@ async function redeemChallenge(ctx: GatewayContext, req: IncomingMessage, res: S
           source: 'challenge/verify',
           reason: solved ? 'challenge.solved' : 'challenge.failed',
           score: 0,
-          detail: `${event.reason}${event.solveMs === null ? '' : `, solved in ${event.solveMs} ms`}${event.difficulty === null ? '' : ` at ${event.difficulty} bits`}${captchaDetail(event)}`,
+          detail: `${event.reason}${event.flow === null ? '' : ` (challenged flow "${event.flow}")`}${event.solveMs === null ? '' : `, solved in ${event.solveMs} ms`}${event.difficulty === null ? '' : ` at ${event.difficulty} bits`}${captchaDetail(event)}`,
         },
       ],
     };

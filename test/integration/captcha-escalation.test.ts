@@ -11,15 +11,13 @@
  * writes names another origin.
  */
 import { createHash } from 'node:crypto';
-import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLEARANCE_COOKIE } from '../../src/actions/challenge/clearance.js';
 import { CHALLENGE_PATH } from '../../src/actions/challenge/page.js';
 import { leadingZeroBits } from '../../src/actions/challenge/proof-of-work.js';
-import { solveChallenge } from '../../src/actions/challenge/solver.js';
 import type { PolicyDocument } from '../../src/config/schema.js';
 import { type FakeCaptchaProvider, type ProviderName, startFakeCaptchaProvider } from '../support/captcha-provider.js';
-import { type Answer, CHROME, receivedIds, type Stack, send, startStack } from '../support/stack.js';
+import { type ChallengePage, challengePage, clearanceOf, metricsText, redeem } from '../support/challenge-client.js';
+import { receivedIds, type Stack, send, startStack } from '../support/stack.js';
 
 const SECRET = 'captcha-secret-for-the-integration-test';
 const SITE_KEY = '0x4AAAAAAAintegration-site-key';
@@ -53,62 +51,12 @@ function withCaptcha(provider: FakeCaptchaProvider, name: ProviderName, minScore
   };
 }
 
-interface ChallengePage {
-  readonly answer: Answer;
-  readonly csp: string;
-  readonly challenge: string;
-  readonly difficulty: number;
-  readonly returnTo: string;
-}
-
-async function challengePage(stack: Stack, ip: string, path = '/'): Promise<ChallengePage> {
-  const res = await request(`${stack.gateway.gatewayUrl}${path}`, {
-    headers: { ...CHROME, 'x-forwarded-for': ip },
-  });
-  const body = await res.body.text();
-  expect(res.statusCode).toBe(403);
-  const field = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(body)?.[1] ?? '';
-  return {
-    answer: {
-      status: res.statusCode,
-      id: String(res.headers['x-botgate-id']),
-      body,
-      setCookie: [],
-      location: undefined,
-    },
-    csp: String(res.headers['content-security-policy'] ?? ''),
-    challenge: field('challenge'),
-    difficulty: Number(/data-difficulty="(\d+)"/.exec(body)?.[1]),
-    returnTo: field('returnTo'),
-  };
-}
-
-/** Solves the page's proof of work and posts it, with `captcha` as the widget's token when given. */
-function redeem(stack: Stack, ip: string, page: ChallengePage, captcha?: string): Promise<Answer> {
-  const form: Record<string, string> = {
-    challenge: page.challenge,
-    solution: String(solveChallenge(page.challenge, page.difficulty)),
-    returnTo: page.returnTo,
-  };
-  if (captcha !== undefined) form.captcha = captcha;
-  return send(stack, ip, 'POST', CHALLENGE_PATH, { form });
-}
-
 /** A counter that does not solve the page's challenge (the solver returns the smallest that does). */
 function wrongSolution(page: ChallengePage): number {
   for (let counter = 0; ; counter++) {
     const digest = createHash('sha256').update(`${page.challenge}:${counter}`).digest();
     if (leadingZeroBits(digest) < page.difficulty) return counter;
   }
-}
-
-function clearanceOf(answer: Answer): string | undefined {
-  return answer.setCookie.find((c) => c.startsWith(`${CLEARANCE_COOKIE}=`))?.split(';')[0];
-}
-
-async function metricsText(stack: Stack): Promise<string> {
-  const res = await request(`${stack.gateway.adminUrl}/metrics`);
-  return res.body.text();
 }
 
 /** No URL of another origin anywhere in a page: no src, href or action to //…, no script loader. */

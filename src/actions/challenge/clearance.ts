@@ -4,8 +4,13 @@
  * so the check is one HMAC, one JSON.parse of ~120 bytes and no store round trip.
  *
  * Token: `v1.<key id>.<payload>.<mac>`, payload = base64url JSON
- * `{ i: issuedAt, e: expiresAt, p: prefix, f: fingerprint, l: level }`, mac = HMAC-SHA256 of
- * `v1.<key id>.<payload>` under the clearance key derived from that key id's secret.
+ * `{ i: issuedAt, e: expiresAt, p: prefix, f: fingerprint, l: level, c?: 1 }`, mac = HMAC-SHA256
+ * of `v1.<key id>.<payload>` under the clearance key derived from that key id's secret. `c: 1`
+ * marks a clearance earned through the external CAPTCHA's challenge; a token without it (every
+ * token signed before the claim existed included) is a proof-of-work-only clearance.
+ *
+ * What a clearance is worth against a given challenge is sufficiency.ts's business: a verified
+ * clearance only says what was solved, not that it was enough.
  *
  * Key rotation (the contract):
  *   - `keys` lists every key still accepted; `current` signs every new clearance.
@@ -37,6 +42,11 @@ export interface ClearanceClaims {
   readonly fingerprint: string;
   /** Difficulty in bits of the challenge solved to earn it; a flow may ask for a higher level. */
   readonly level: number;
+  /**
+   * True when it was earned through a challenge escalated to the external CAPTCHA (the riskiest
+   * band): only such a clearance satisfies a challenge of that band.
+   */
+  readonly captcha: boolean;
 }
 
 export type ClearanceRejection =
@@ -79,7 +89,7 @@ export interface IssuedClearance {
 
 export interface ClearanceSigner {
   readonly ttlMs: number;
-  sign(grant: Binding & { readonly level: number }): IssuedClearance;
+  sign(grant: Binding & { readonly level: number; readonly captcha?: boolean }): IssuedClearance;
   /** Check a token against the request that carries it. Never throws. */
   verify(token: string | null | undefined, request: Binding): ClearanceCheck;
 }
@@ -127,6 +137,7 @@ export function createClearanceSigner(options: ClearanceSignerOptions): Clearanc
         prefix: grant.prefix,
         fingerprint: grant.fingerprint,
         level: grant.level,
+        captcha: grant.captcha === true,
       };
       const payload = Buffer.from(
         JSON.stringify({
@@ -135,6 +146,7 @@ export function createClearanceSigner(options: ClearanceSignerOptions): Clearanc
           p: claims.prefix,
           f: claims.fingerprint,
           l: claims.level,
+          ...(claims.captcha ? { c: 1 } : {}),
         }),
       ).toString('base64url');
       const signed = signingPrefix + payload;
@@ -178,7 +190,15 @@ function decodeClaims(payload: string): ClearanceClaims | null {
   ) {
     return null;
   }
-  return { issuedAt: o.i as number, expiresAt: o.e as number, prefix: o.p, fingerprint: o.f, level: o.l as number };
+  return {
+    issuedAt: o.i as number,
+    expiresAt: o.e as number,
+    prefix: o.p,
+    fingerprint: o.f,
+    level: o.l as number,
+    // Anything but exactly 1 (absent in tokens signed before the claim existed) is proof of work only.
+    captcha: o.c === 1,
+  };
 }
 
 /**

@@ -41,6 +41,11 @@ export interface Challenge {
    * so a client cannot drop the CAPTCHA by posting the proof of work alone.
    */
   readonly captcha?: true;
+  /**
+   * The flow whose request was challenged, so that a redemption (a request of its own, to
+   * CHALLENGE_PATH) is counted under it. Absent in tokens issued before it was carried.
+   */
+  readonly flow?: string;
 }
 
 export interface IssuedChallenge extends Challenge {
@@ -71,7 +76,14 @@ export interface ChallengeIssuerOptions {
 
 export interface ChallengeIssuer {
   readonly ttlMs: number;
-  issue(request: Binding & { readonly difficulty: number; readonly returnTo: string; readonly captcha?: boolean }): IssuedChallenge;
+  issue(
+    request: Binding & {
+      readonly difficulty: number;
+      readonly returnTo: string;
+      readonly captcha?: boolean;
+      readonly flow?: string;
+    },
+  ): IssuedChallenge;
   /** Check a submitted solution against the request that submits it. Never throws. */
   verify(token: string, solution: string, request: Binding): SolutionCheck;
 }
@@ -117,6 +129,7 @@ export function createChallengeIssuer(options: ChallengeIssuerOptions): Challeng
         fingerprint: request.fingerprint,
         returnTo: safeReturnTo(request.returnTo),
         ...(request.captcha === true ? { captcha: true as const } : {}),
+        ...(request.flow === undefined ? {} : { flow: request.flow }),
       };
       return { ...challenge, token: sign(ring.current, challenge) };
     },
@@ -189,6 +202,7 @@ function sign(key: CompiledKey, challenge: Challenge): string {
       f: challenge.fingerprint,
       r: challenge.returnTo,
       ...(challenge.captcha === true ? { c: 1 } : {}),
+      ...(challenge.flow === undefined ? {} : { w: challenge.flow }),
     }),
   ).toString('base64url');
   const signed = `v1.${payload}`;
@@ -242,6 +256,7 @@ function decodePayload(payload: string): { keyId: string; challenge: Challenge }
       fingerprint: o.f,
       returnTo: o.r,
       ...(o.c === 1 ? { captcha: true as const } : {}),
+      ...(typeof o.w === 'string' ? { flow: o.w } : {}),
     },
   };
 }

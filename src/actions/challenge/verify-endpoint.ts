@@ -36,6 +36,12 @@
  *
  * The returnTo posted by the page is ignored: the one signed into the token is used, so the
  * endpoint cannot be made into an open redirect.
+ *
+ * The clearance records what was solved (clearance.ts): the challenge's difficulty as its level,
+ * and `captcha` for a challenge issued with the CAPTCHA. That includes a redemption where the
+ * provider could not answer and the proof of work stood alone: the band's policy is to degrade
+ * to its highest-difficulty proof of work during an outage, and a clearance that did not satisfy
+ * the band would send the person straight back into the challenge they just passed, in a loop.
  */
 import type { Clock } from '../../state/clock.js';
 import type { ClaimOp, StoreValue } from '../../state/store.js';
@@ -71,6 +77,8 @@ export interface VerifyEvent {
   /** Milliseconds from issue to redemption (server clocks); null when the token is not ours. */
   readonly solveMs: number | null;
   readonly difficulty: number | null;
+  /** The flow whose request was challenged, when the token carries it (null when not ours or older). */
+  readonly flow: string | null;
   /** For a challenge with the external CAPTCHA: what siteverify said (absent for proof of work only). */
   readonly captcha?: CaptchaVerdict;
 }
@@ -130,6 +138,7 @@ export function createVerifyEndpoint(options: VerifyEndpointOptions): VerifyEndp
       prefix: request.prefix,
       fingerprint: request.fingerprint,
       level: challenge.difficulty,
+      captcha: challenge.captcha === true,
     });
     const cookie = clearanceCookie(issued.token, clearances.ttlMs, request.secure);
     const event = eventFor('ok', challenge, captcha);
@@ -189,6 +198,7 @@ export function createVerifyEndpoint(options: VerifyEndpointOptions): VerifyEndp
       reason,
       solveMs: challenge === null ? null : Math.max(0, clock.now() - challenge.issuedAt),
       difficulty: challenge?.difficulty ?? null,
+      flow: challenge?.flow ?? null,
       ...(captcha === undefined ? {} : { captcha }),
     };
   }

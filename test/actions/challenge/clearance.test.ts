@@ -6,6 +6,7 @@ import {
   createClearanceSigner,
   readClearanceCookie,
 } from '../../../src/actions/challenge/clearance.js';
+import { compileKeyRing, mac } from '../../../src/actions/challenge/signing-keys.js';
 import { ManualClock } from '../../../src/state/clock.js';
 import { CLIENT, clearanceSetup, MINUTE, NEW_KEY, OLD_KEY, tamper } from './fixtures.js';
 
@@ -14,9 +15,45 @@ describe('clearance tokens', () => {
     const { signer, clock } = clearanceSetup();
     const issued = signer.sign({ ...CLIENT, level: 18 });
     expect(issued.token).toMatch(/^v1\.k2026\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
-    const claims = { ...CLIENT, level: 18, issuedAt: clock.now(), expiresAt: clock.now() + 60 * MINUTE };
+    const claims = {
+      ...CLIENT,
+      level: 18,
+      captcha: false,
+      issuedAt: clock.now(),
+      expiresAt: clock.now() + 60 * MINUTE,
+    };
     expect(issued.claims).toEqual(claims);
     expect(signer.verify(issued.token, CLIENT)).toEqual({ ok: true, claims });
+  });
+
+  it('carries whether it was earned with the CAPTCHA (c: 1), signed like every other claim', () => {
+    const { signer } = clearanceSetup();
+    const withCaptcha = signer.sign({ ...CLIENT, level: 21, captcha: true });
+    expect(withCaptcha.claims.captcha).toBe(true);
+    expect(signer.verify(withCaptcha.token, CLIENT)).toMatchObject({ ok: true, claims: { level: 21, captcha: true } });
+    const powOnly = signer.sign({ ...CLIENT, level: 21 });
+    const payload = (token: string) =>
+      JSON.parse(Buffer.from(token.split('.')[2]!, 'base64url').toString()) as Record<string, unknown>;
+    expect(payload(withCaptcha.token).c).toBe(1);
+    expect(payload(powOnly.token)).not.toHaveProperty('c');
+    // Adding the claim to a proof-of-work-only token breaks its MAC.
+    const [v, kid, , mac] = powOnly.token.split('.') as [string, string, string, string];
+    const raised = Buffer.from(JSON.stringify({ ...payload(powOnly.token), c: 1 })).toString('base64url');
+    expect(signer.verify(`${v}.${kid}.${raised}.${mac}`, CLIENT)).toEqual({ ok: false, reason: 'forged' });
+  });
+
+  it('keeps a token signed before the CAPTCHA claim existed valid, as proof of work only', () => {
+    const { signer, clock } = clearanceSetup();
+    // The payload exactly as earlier versions wrote it: no `c`.
+    const key = compileKeyRing([NEW_KEY], NEW_KEY.id, 'clearance').current;
+    const legacy = Buffer.from(
+      JSON.stringify({ i: clock.now(), e: clock.now() + MINUTE, p: CLIENT.prefix, f: CLIENT.fingerprint, l: 18 }),
+    ).toString('base64url');
+    const signed = `v1.${NEW_KEY.id}.${legacy}`;
+    expect(signer.verify(`${signed}.${mac(key, signed)}`, CLIENT)).toMatchObject({
+      ok: true,
+      claims: { level: 18, captcha: false },
+    });
   });
 
   it('treats a clearance from another prefix or fingerprint as absent (rebound)', () => {

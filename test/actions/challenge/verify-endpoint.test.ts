@@ -5,6 +5,8 @@ import {
   readClearanceCookie,
 } from '../../../src/actions/challenge/clearance.js';
 import { createChallengeIssuer } from '../../../src/actions/challenge/proof-of-work.js';
+import type { Siteverify } from '../../../src/actions/challenge/siteverify.js';
+import type { CaptchaVerdict } from '../../../src/actions/challenge/siteverify-rules.js';
 import { solveChallenge } from '../../../src/actions/challenge/solver.js';
 import { createVerifyEndpoint, type VerifyRequest } from '../../../src/actions/challenge/verify-endpoint.js';
 import { ManualClock } from '../../../src/state/clock.js';
@@ -51,9 +53,16 @@ describe('the verify endpoint', () => {
     expect(answer.headers['set-cookie']).toMatch(
       /^__botgate_clearance=v1\.[^;]+; Path=\/; Max-Age=3600; HttpOnly; SameSite=Lax; Secure$/,
     );
-    expect(answer.event).toEqual({ result: 'solved', reason: 'ok', solveMs: 1_200, difficulty: DIFFICULTY });
+    expect(answer.event).toEqual({
+      result: 'solved',
+      reason: 'ok',
+      solveMs: 1_200,
+      difficulty: DIFFICULTY,
+      flow: null,
+    });
     const check = clearances.verify(readClearanceCookie(answer.headers['set-cookie']), CLIENT);
-    expect(check).toMatchObject({ ok: true, claims: { level: DIFFICULTY } });
+    // Earned by proof of work alone: worth its level, and nothing in the CAPTCHA band.
+    expect(check).toMatchObject({ ok: true, claims: { level: DIFFICULTY, captcha: false } });
   });
 
   it('redeems an API solution as JSON, with the cookie too, and a numeric counter', async () => {
@@ -98,7 +107,13 @@ describe('the verify endpoint', () => {
     const { plan, answer } = await submit();
     expect(plan.ops).toEqual([]);
     expect(answer).toMatchObject({ status: 303, headers: { location: '/login?next=%2Fcart' }, body: '' });
-    expect(answer.event).toEqual({ result: 'failed', reason: 'expired', solveMs: 5 * MINUTE, difficulty: DIFFICULTY });
+    expect(answer.event).toEqual({
+      result: 'failed',
+      reason: 'expired',
+      solveMs: 5 * MINUTE,
+      difficulty: DIFFICULTY,
+      flow: null,
+    });
   });
 
   it('shows a page with a way to try again, not a redirect loop, when the client changed or the work is wrong', async () => {
@@ -136,12 +151,95 @@ describe('the verify endpoint', () => {
       const { plan, answer } = await submit({ body });
       expect(plan.ops).toEqual([]);
       expect(answer.status).toBe(400);
-      expect(answer.event).toEqual({ result: 'failed', reason, solveMs: null, difficulty: null });
+      expect(answer.event).toEqual({ result: 'failed', reason, solveMs: null, difficulty: null, flow: null });
       expect(answer.body).toContain('href="/"');
       expect(answer.body).not.toContain('evil.example');
     }
     const unreadable = await submit({ body: null, respondWith: 'json' });
     expect(unreadable.answer.status).toBe(400);
     expect(JSON.parse(unreadable.answer.body)).toMatchObject({ error: 'challenge_failed', reason: 'malformed' });
+  });
+});
+
+/**
+ * A challenge issued with the CAPTCHA (the riskiest band). The provider's siteverify is a stub
+ * here, answering a fixed verdict: its HTTP contract is siteverify.contract.test.ts's business,
+ * this is about what the endpoint does with each verdict.
+ */
+describe('the verify endpoint, in the CAPTCHA band', () => {
+  function bandSetup(verdict: CaptchaVerdict) {
+    const clock = new ManualClock();
+    const challenges = createChallengeIssuer({ keys: [NEW_KEY], current: NEW_KEY.id, clock });
+    const clearances = createClearanceSigner({ keys: [NEW_KEY], current: NEW_KEY.id, graceMs: MINUTE, clock });
+    const asked: string[] = [];
+    const captcha: Pick<Siteverify, 'maxTokenLength' | 'verify'> = {
+      maxTokenLength: 2048,
+      verify: async (request) => {
+        asked.push(request.token);
+        return verdict;
+      },
+    };
+    const endpoint = createVerifyEndpoint({ challenges, clearances, clock, captcha });
+    const store = new MemoryStore({ maxEntries: 1_000, clock });
+    const issued = challenges.issue({ ...CLIENT, difficulty: DIFFICULTY, returnTo: '/', captcha: true, flow: 'login' });
+    const solution = String(solveChallenge(issued.token, DIFFICULTY));
+    async function submit(body: Record<string, unknown>) {
+      const plan = endpoint.plan({ ...CLIENT, body, respondWith: 'json', referenceId: 'ref-band', secure: false });
+      return plan.answer(plan.ops.length > 0 ? await store.exec(plan.ops) : []);
+    }
+    return { clearances, issued, solution, submit, asked };
+  }
+
+  it('marks the clearance earned with the CAPTCHA (c: 1), and names the challenged flow', async () => {
+    const { clearances, issued, solution, submit } = bandSetup({ outcome: 'passed' });
+    const answer = await submit({ challenge: issued.token, solution, captcha: 'widget-token' });
+    expect(answer.status).toBe(200);
+    expect(answer.event).toMatchObject({ result: 'solved', flow: 'login', captcha: { outcome: 'passed' } });
+    const { clearance } = JSON.parse(answer.body) as { clearance: string };
+    const payload = JSON.parse(Buffer.from(clearance.split('.')[2]!, 'base64url').toString()) as Record<
+      string,
+      unknown
+    >;
+    expect(payload.c).toBe(1);
+    expect(clearances.verify(clearance, CLIENT)).toMatchObject({
+      ok: true,
+      claims: { level: DIFFICULTY, captcha: true },
+    });
+  });
+
+  it('gives an API client that posts the proof of work alone no clearance at all (captcha-missing), and never asks the provider', async () => {
+    const { issued, solution, submit, asked } = bandSetup({ outcome: 'passed' });
+    const answer = await submit({ challenge: issued.token, solution });
+    expect(answer.status).toBe(403);
+    expect(answer.headers['set-cookie']).toBeUndefined();
+    expect(JSON.parse(answer.body)).toMatchObject({
+      error: 'challenge_failed',
+      reason: 'captcha-missing',
+      retry: true,
+    });
+    expect(asked).toEqual([]);
+  });
+
+  it('refuses a token the provider refused', async () => {
+    const { issued, solution, submit } = bandSetup({
+      outcome: 'failed',
+      reason: 'captcha-invalid',
+      detail: 'invalid-input-response',
+    });
+    const answer = await submit({ challenge: issued.token, solution, captcha: 'widget-token' });
+    expect(answer.status).toBe(403);
+    expect(answer.headers['set-cookie']).toBeUndefined();
+  });
+
+  it("marks a fallback clearance (provider down) as the band's too, so an outage does not loop a person", async () => {
+    const { clearances, issued, solution, submit } = bandSetup({
+      outcome: 'unavailable',
+      kind: 'timeout',
+      detail: 'no answer within 300 ms',
+    });
+    const answer = await submit({ challenge: issued.token, solution, captcha: 'widget-token' });
+    expect(answer.status).toBe(200);
+    const { clearance } = JSON.parse(answer.body) as { clearance: string };
+    expect(clearances.verify(clearance, CLIENT)).toMatchObject({ ok: true, claims: { captcha: true } });
   });
 });
