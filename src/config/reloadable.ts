@@ -3,10 +3,11 @@
  * another node's policy (fleet/shared-policy.ts) while keeping its own restart-only settings.
  *
  * Restart-only settings (listeners, upstream, admin, secret, trusted proxies, limits, store,
- * events, and within `challenge` the CAPTCHA provider and the previous node secrets) are per
- * node: they never travel between nodes, and a reload that changes them is refused whole
- * (gateway/start.ts). Secrets therefore never reach Redis, signed or not. Everything else (mode,
- * flows, rules, lists, detection, the rest of challenge, report…) is the reloadable part.
+ * events, and all of `challenge` but `force`, which holds the CAPTCHA provider's and earlier node
+ * secrets) are per node: they never travel between nodes, and a reload that changes them is
+ * refused whole (gateway/start.ts), never silently ignored. Secrets therefore never reach Redis,
+ * signed or not. Everything else (mode, flows, rules, lists, detection, challenge.force, report…)
+ * is the reloadable part.
  */
 import { parsePolicyValue } from './load.js';
 import type { PolicyDocument } from './schema.js';
@@ -23,10 +24,19 @@ export const RESTART_ONLY_KEYS = [
 ] as const satisfies readonly (keyof PolicyDocument)[];
 
 /**
- * Restart-only keys inside the `challenge` section: the CAPTCHA provider (its secret and the
- * client built for it) and the secrets earlier clearances were signed with.
+ * Restart-only keys inside the `challenge` section: everything the challenge service is built
+ * from at start (difficulties, clearance lifetimes, the secrets earlier clearances were signed
+ * with, the CAPTCHA provider with its secret and client). Only `challenge.force` is read per
+ * request, so only it reloads.
  */
-export const RESTART_ONLY_CHALLENGE_KEYS = ['captcha', 'previousSecrets'] as const satisfies readonly (keyof PolicyDocument['challenge'])[];
+export const RESTART_ONLY_CHALLENGE_KEYS = [
+  'difficulty',
+  'flows',
+  'clearanceMinutes',
+  'graceMinutes',
+  'previousSecrets',
+  'captcha',
+] as const satisfies readonly (keyof PolicyDocument['challenge'])[];
 
 const restartOnly: ReadonlySet<string> = new Set(RESTART_ONLY_KEYS);
 

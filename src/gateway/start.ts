@@ -64,8 +64,9 @@ export interface RunningGateway {
   /**
    * Swaps in a new policy: flows, rules, lists, mode, detection thresholds and challenge.force
    * take effect on the next request; listeners, upstream, store, events, secret, limits and the
-   * challenge's secrets (challenge.captcha, challenge.previousSecrets) need a restart, and a reload
-   * that changes them is refused whole (config/reloadable.ts). Throws with the reason. On the
+   * challenge's settings other than challenge.force (its service is built at start, with the
+   * CAPTCHA secret) need a restart, and a reload that changes them is refused whole
+   * (config/reloadable.ts). Throws with the reason. On the
    * Redis store the reloadable part is then published to the other nodes (fleet/shared-policy.ts).
    */
   reload(next: PolicyDocument): void;

@@ -1,7 +1,8 @@
 /**
- * What a reload may change and what a node shares with the fleet: the challenge's secrets (the
- * CAPTCHA provider's and earlier node secrets) are per node like `secret` itself, so they never
- * reach Redis and a reload that changes them is refused.
+ * What a reload may change and what a node shares with the fleet: the challenge's settings, its
+ * secrets among them (the CAPTCHA provider's and earlier node secrets), are per node like `secret`
+ * itself (only challenge.force reloads), so they never reach Redis and a reload that changes them
+ * is refused by path.
  */
 import { describe, expect, it } from 'vitest';
 import { parsePolicyValue } from '../../src/config/load.js';
@@ -53,5 +54,14 @@ describe('restart-only keys', () => {
     expect(changedRestartOnlyKeys(running, withCaptcha())).toEqual([]);
     expect(changedRestartOnlyKeys(running, policy({ previousSecrets: [PREVIOUS] }))).toEqual(['challenge.captcha']);
     expect(changedRestartOnlyKeys(running, withCaptcha({ previousSecrets: [] }))).toEqual(['challenge.previousSecrets']);
+  });
+
+  it('refuse a change to what the challenge service is built from, but not to challenge.force', () => {
+    const running = withCaptcha();
+    expect(changedRestartOnlyKeys(running, withCaptcha({ flows: { login: { base: 10, max: 14 } } }))).toEqual([
+      'challenge.flows',
+    ]);
+    expect(changedRestartOnlyKeys(running, withCaptcha({ clearanceMinutes: 5 }))).toEqual(['challenge.clearanceMinutes']);
+    expect(changedRestartOnlyKeys(running, withCaptcha({ force: ['login'] }))).toEqual([]);
   });
 });
