@@ -40,7 +40,11 @@ export class EventRing {
     return this.byId.get(id);
   }
 
-  /** Up to `limit` events, newest first. */
+  /**
+   * The last `limit` events recorded, newest first by time. An event is recorded when its
+   * exchange ends but carries its arrival time, so a long request (a slow upload, a client that
+   * aborts mid-body) lands after quicker ones that came later: they are put back in time order.
+   */
   recent(limit: number = this.count): DecisionEvent[] {
     const n = Math.max(0, Math.min(Math.floor(limit), this.count));
     const out = new Array<DecisionEvent>(n);
@@ -49,6 +53,11 @@ export class EventRing {
       slot = slot === 0 ? this.capacity - 1 : slot - 1;
       out[i] = this.slots[slot] as DecisionEvent;
     }
-    return out;
+    return out.sort(newestFirst);
   }
+}
+
+/** Stable: events of the same millisecond stay in the order they were recorded, newest first. */
+function newestFirst(a: DecisionEvent, b: DecisionEvent): number {
+  return b.time - a.time;
 }

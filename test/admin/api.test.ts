@@ -68,10 +68,11 @@ describe('GET /api/events', () => {
     const res = await h.call('GET', '/api/events?limit=3');
     expect(res.status).toBe(200);
     expect(res.body.source).toBe('memory');
+    // The last three recorded, newest first by time (the scene records some out of time order).
     expect(res.body.events.map((e: DecisionEvent) => e.id)).toEqual(
       events
         .slice(-3)
-        .reverse()
+        .sort((a, b) => b.time - a.time)
         .map((e) => e.id),
     );
   });

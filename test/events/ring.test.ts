@@ -13,6 +13,13 @@ describe('EventRing', () => {
     expect(ring.recent(0)).toEqual([]);
   });
 
+  it('puts a long exchange recorded late back at its arrival time', () => {
+    const ring = new EventRing(5);
+    const [quick, later, slow] = [sampleEvent({ time: 2_000 }), sampleEvent({ time: 3_000 }), sampleEvent({ time: 1_000 })];
+    for (const e of [quick, later, slow]) ring.push(e); // the slow upload ends last
+    expect(ring.recent(3)).toEqual([later, quick, slow]);
+  });
+
   it('evicts the oldest past its capacity and keeps the id index in step', () => {
     const ring = new EventRing(3);
     const events = sampleEvents(7);
