@@ -81,7 +81,7 @@ export function compilePolicy(doc: PolicyDocument, options: CompileOptions = {})
   const detectors = options.detectors ?? builtinDetectors(doc);
   const rules = doc.rules;
   const buildFlow = (name: string, kind: FlowKind, flow: FlowDocument | null): CompiledFlow => {
-    const ref = { name, kind };
+    const ref: FlowRef = { name, kind, opensSession: flow?.session !== undefined };
     const applicable = rules.filter((r) => appliesToFlow(r, ref));
     const own = detectors.filter((d) => d.appliesTo(ref));
     return Object.freeze({

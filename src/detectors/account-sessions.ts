@@ -71,7 +71,8 @@ export function createAccountSessionsDetector(
 
   return {
     name: 'account-sessions',
-    appliesTo: (flow) => flow.kind === 'login' || flow.kind === 'signup',
+    // Every signup records its account's creation; a login only matters when it opens a session.
+    appliesTo: (flow) => flow.kind === 'signup' || (flow.kind === 'login' && flow.opensSession === true),
 
     plan(input) {
       const username = input.fields?.usernameHash;

@@ -26,6 +26,8 @@ export interface Finding {
 export interface FlowRef {
   readonly name: string;
   readonly kind: FlowKind;
+  /** The flow declares where its success answer puts a session (`session`); absent means no. */
+  readonly opensSession?: boolean;
 }
 
 /** botgate's own signed device cookie, when the client carried a valid one. */

@@ -128,6 +128,13 @@ describe('account-sessions', () => {
     expect(run('signup', 'u-taken', { status: 409, result: 'failure' }, SUSPECT).learnt).toEqual([]);
   });
 
+  it('looks at every signup, and at the logins that open a session', () => {
+    expect(detector.appliesTo({ name: 'signup', kind: 'signup' })).toBe(true);
+    expect(detector.appliesTo({ name: 'api-login', kind: 'login', opensSession: true })).toBe(true);
+    expect(detector.appliesTo({ name: 'login', kind: 'login' })).toBe(false);
+    expect(detector.appliesTo({ name: 'comments', kind: 'comment', opensSession: true })).toBe(false);
+  });
+
   it('encodes a binding so that it decodes to itself, and refuses what it did not write', () => {
     for (const b of [
       { createdAt: 1_764_000_000_000, suspectSignup: 'email.disposable' },
