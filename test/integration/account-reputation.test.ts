@@ -103,6 +103,33 @@ describe('account reputation', () => {
     expect(await findingsOf(stack, fromPerson.id)).toEqual(['comment.links']);
   });
 
+  it('binds a session cookie set by the login form just as a token', async () => {
+    // The comment flow names the account by the form login's session cookie instead.
+    stack = await startStack((doc) => ({
+      ...doc,
+      flows: doc.flows.map((f) => (f.name === 'listing-comments' ? { ...f, account: { cookie: 'demo_session' } } : f)),
+    }));
+    const ip = '198.51.100.21';
+    await newAccount(stack, ip, 'vbq8zmx3kt', 'vbq8zmx3kt@mail.example.com', 1_000);
+    const page = await send(stack, ip, 'GET', '/login');
+    const device = deviceCookie(page)!;
+    stack.clock.advance(6_000);
+    const login = await send(stack, ip, 'POST', '/login', {
+      form: { username: 'vbq8zmx3kt', password: PASSWORD },
+      cookie: device,
+    });
+    expect(login.status).toBe(302);
+    const session = login.setCookie.find((c) => c.startsWith('demo_session='))!.split(';')[0]!;
+    stack.clock.advance(30_000);
+    const posted = await send(stack, ip, 'POST', '/api/listings/3/comments', {
+      headers: FETCH,
+      cookie: `${device}; ${session}`,
+      json: { text: WITH_LINK },
+    });
+    expect((await receivedIds(stack)).has(posted.id)).toBe(false);
+    expect(await findingsOf(stack, posted.id)).toEqual(['comment.links', 'account.suspect-signup']);
+  });
+
   it('ages the account from its signup: a fresh account at machine speed is stopped, and stays suspect', async () => {
     stack = await startStack();
     const fresh = await newAccount(stack, '203.0.113.40', 'quick_poster', 'q.poster@mail.example.com', 8_000);
