@@ -303,7 +303,7 @@ const commentSpamSchema = z.strictObject({
   minAccountAgeSeconds: seconds.default(86_400),
   /** How long an account's first sighting is remembered (past it, or once evicted, it looks new again). */
   accountMemoryDays: positiveInt.default(30),
-  /** An account whose forwarded comment scored at least this is remembered as suspect. */
+  /** An account whose comment (accepted, or blocked or deceived) scored at least this on its own evidence is remembered as suspect. */
   suspectScore: z.number().min(0).max(100).default(60),
   suspectAccountDays: positiveInt.default(7),
 });

@@ -291,8 +291,8 @@ export function createCommentSpamDetector(config: CommentSpamSettings): Detector
     },
 
     withheld(input, decision) {
-      // A comment botgate blocked or deceived is spam by the policy's word: the account stays
-      // suspect, so its next variant carries account.suspect although no comment was posted.
+      // A comment botgate blocked or deceived on its own evidence leaves its account suspect, so
+      // the account's next variant carries account.suspect although no comment was posted.
       const account = input.account;
       if (account === null || ownScore(decision.findings) < config.suspectScore) return NONE;
       const value = reasonList(decision.findings);
