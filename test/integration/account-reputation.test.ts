@@ -6,6 +6,8 @@
  */
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { PolicyDocument } from '../../src/config/schema.js';
+import { deletePrefix, randomPrefix, SHARED_REDIS_URL } from '../state/redis-process.js';
 import { CHROME, deviceCookie, receivedIds, type Stack, send, startStack } from '../support/stack.js';
 
 /** Chrome's fetch() from a page of the site, as the marketplace's script sends it. */
@@ -26,8 +28,14 @@ const PASSWORD = 'correct horse battery 7';
 const WITH_LINK = 'Same lamp in better shape and half the price, have a look: https://lamps.example.org/l/9';
 
 let stack: Stack;
+let other: Stack | undefined;
+let redisPrefix: string | undefined;
 afterEach(async () => {
   await stack?.close();
+  await other?.close();
+  other = undefined;
+  if (redisPrefix !== undefined) await deletePrefix(SHARED_REDIS_URL, redisPrefix);
+  redisPrefix = undefined;
 });
 
 interface Account {
@@ -128,6 +136,32 @@ describe('account reputation', () => {
     });
     expect((await receivedIds(stack)).has(posted.id)).toBe(false);
     expect(await findingsOf(stack, posted.id)).toEqual(['comment.links', 'account.suspect-signup']);
+  });
+
+  it('binds on one node and is read on another through the shared Redis', async () => {
+    const prefix = randomPrefix('account-reputation');
+    redisPrefix = prefix;
+    const onRedis = (doc: PolicyDocument): PolicyDocument => ({
+      ...doc,
+      store: {
+        type: 'redis',
+        url: SHARED_REDIS_URL,
+        prefix,
+        cluster: false,
+        timeoutMs: 1_000,
+        failMode: 'open',
+        maxEntries: doc.store.maxEntries,
+      },
+    });
+    stack = await startStack(onRedis);
+    other = await startStack(onRedis);
+    const farmed = await newAccount(stack, '198.51.100.22', 'kx9wq2vzpl', 'kx9wq2vzpl@mail.example.com', 1_000);
+    // Learnt writes are flushed to Redis within a few milliseconds of the login's answer.
+    await new Promise((r) => setTimeout(r, 100));
+    other.clock.advance(stack.clock.now() - other.clock.now() + 30_000);
+    // Another node, another address: only the token ties this comment to the farmed account.
+    const posted = await comment(other, '203.0.113.77', farmed, 5, WITH_LINK);
+    expect(await findingsOf(other, posted.id)).toEqual(['comment.links', 'account.suspect-signup']);
   });
 
   it('ages the account from its signup: a fresh account at machine speed is stopped, and stays suspect', async () => {
