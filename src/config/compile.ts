@@ -12,6 +12,7 @@ import type { ManualLists } from '../policy/manual-lists.js';
 import { ALL_FLOW_METHODS, FLOW_ROUTER_OPTIONS, flowMethods } from './validate.js';
 import { compileOutcome, type OutcomeRule } from '../signals/outcome.js';
 import type { DuplicateFields } from '../signals/body-fields.js';
+import type { SessionSource } from '../signals/session-credential.js';
 import type { Action, FieldRole, FlowDocument, FlowKind, Mode, PolicyDocument, RateKey, RuleDocument } from './schema.js';
 
 export interface CompiledRateRule {
@@ -43,6 +44,8 @@ export interface CompiledFlow extends FlowRef {
   readonly duplicates: DuplicateFields;
   /** How the upstream's answer tells success from failure; null when the flow does not learn. */
   readonly outcome: OutcomeRule | null;
+  /** Where the application puts the session it opens on success; null when not declared. */
+  readonly session: SessionSource | null;
   /** Where the acting account is found (lower-case header name, or cookie name). */
   readonly account: { readonly header: string | null; readonly cookie: string | null } | null;
   readonly detectors: readonly Detector[];
@@ -78,7 +81,7 @@ export function compilePolicy(doc: PolicyDocument, options: CompileOptions = {})
   const detectors = options.detectors ?? builtinDetectors(doc);
   const rules = doc.rules;
   const buildFlow = (name: string, kind: FlowKind, flow: FlowDocument | null): CompiledFlow => {
-    const ref = { name, kind };
+    const ref: FlowRef = { name, kind, opensSession: flow?.session !== undefined };
     const applicable = rules.filter((r) => appliesToFlow(r, ref));
     const own = detectors.filter((d) => d.appliesTo(ref));
     return Object.freeze({
@@ -87,6 +90,9 @@ export function compilePolicy(doc: PolicyDocument, options: CompileOptions = {})
       fields: flow?.fields ? Object.freeze({ ...flow.fields }) : null,
       duplicates: flow?.bodyParser?.duplicates ?? 'reject',
       outcome: compileOutcome(flow?.outcome),
+      session: flow?.session
+        ? Object.freeze({ cookie: flow.session.cookie ?? null, json: flow.session.json?.split('.') ?? null })
+        : null,
       account: flow?.account
         ? Object.freeze({ header: flow.account.header?.toLowerCase() ?? null, cookie: flow.account.cookie ?? null })
         : null,

@@ -84,6 +84,19 @@ const flowSchema = z.strictObject({
     })
     .optional(),
   /**
+   * Where the application puts the session it opens when this flow succeeds (a login, a signup):
+   * a cookie it sets, or a string field of its JSON answer (`token`, `data.accessToken`). botgate
+   * binds that session, hashed, to the account, so a flow whose `account` presents it (a comment)
+   * carries the account's origin and age. Needs `outcome.success`. Absent: no binding.
+   */
+  session: z
+    .strictObject({
+      cookie: z.string().min(1).optional(),
+      json: z.string().min(1).optional(),
+    })
+    .refine((s) => s.cookie !== undefined || s.json !== undefined, 'give a cookie name, a JSON field, or both')
+    .optional(),
+  /**
    * How the application's body parser reads a declared field sent more than once (a repeated
    * form field, `name[]`, a JSON key given twice): `first` (URLSearchParams, Go, Flask), `last`
    * (PHP, JSON.parse) or `reject` (refuse with 400, never forwarded). Default (absent): reject,
@@ -292,7 +305,7 @@ const commentSpamSchema = z.strictObject({
   minAccountAgeSeconds: seconds.default(86_400),
   /** How long an account's first sighting is remembered (past it, or once evicted, it looks new again). */
   accountMemoryDays: positiveInt.default(30),
-  /** An account whose forwarded comment scored at least this is remembered as suspect. */
+  /** An account whose comment (accepted, or blocked or deceived) scored at least this on its own evidence is remembered as suspect. */
   suspectScore: z.number().min(0).max(100).default(60),
   suspectAccountDays: positiveInt.default(7),
 });

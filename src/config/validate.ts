@@ -244,6 +244,7 @@ function checkFlows(flows: readonly (FlowDocument | undefined)[], report: Report
       );
     }
     checkFields(flow, i, report);
+    checkSession(flow, i, report);
   });
   checkRoutes(flows, report);
 }
@@ -270,6 +271,24 @@ function checkFields(flow: FlowDocument, index: number, report: Report): void {
     flow.fields === undefined ? ['flows', index, 'fields'] : ['flows', index, 'fields', missing],
     `a ${flow.kind} flow needs ${wanted} to know which body fields to read, for example ${need.example}`,
   );
+}
+
+/** A session is bound to the account on success, so the flow must say what success looks like. */
+function checkSession(flow: FlowDocument, index: number, report: Report): void {
+  if (flow.session === undefined) return;
+  if (flow.session.json !== undefined && !FIELD_PATH.test(flow.session.json)) {
+    report(
+      ['flows', index, 'session', 'json'],
+      'expected a JSON field name or a dotted path into the answer, for example token or data.accessToken',
+      flow.session.json,
+    );
+  }
+  if (flow.outcome?.success === undefined) {
+    report(
+      ['flows', index, 'session'],
+      'a session is bound to the account when the flow succeeds: add outcome.success, for example outcome: { success: { status: [200] } }',
+    );
+  }
 }
 
 /**

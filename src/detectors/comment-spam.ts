@@ -20,15 +20,23 @@
  * and decides only together with a payload, a young fast account, or volume.
  *
  * Account reputation, without an SDK: the account is the flow's declared `account` header or
- * cookie, hashed. botgate remembers when it first saw each account (its age here), accounts
- * whose forwarded comments scored as spam, and IPs and devices that created suspect accounts
- * (signup learning). It cannot link a signup's username to the bearer token issued at login
- * (the token is in the login response body): see docs/detection.md.
+ * cookie (the session credential), hashed. When botgate saw the signup or login that issued
+ * that credential (account-sessions.ts), the comment knows the account's creation time and
+ * whether its signup was suspect (`account.suspect-signup`, which then stands in for the weaker
+ * `account.suspect-source` of the same signup). Otherwise botgate falls back on when it first
+ * saw the account comment (its age here), on accounts whose comments were judged spam
+ * (forwarded and tagged, or withheld: blocked or deceived), and on IPs and devices that created
+ * suspect accounts.
+ *
+ * Deceived comments keep teaching: the band sketches and the rate counters are updated in
+ * `plan`, before the decision, so a comment botgate answered itself counts like a posted one,
+ * and `withheld` marks its account suspect.
  */
 import type { CommentSpamSettings } from '../config/schema.js';
 import { BANDS, sketchText, type TextSketch } from '../signals/text-sketch.js';
 import type { StoreOp, StoreValue } from '../state/store.js';
 import { reasonList, signupKeys } from './account-creation.js';
+import { accountKeys, decodeBinding } from './account-sessions.js';
 import { combinedScore } from './combined-score.js';
 import type { Detector, DetectorInput, Finding } from './detector.js';
 
@@ -52,11 +60,23 @@ export const COMMENT_SPAM_SCORES = {
   'comment.fingerprint-rate': 30,
   'account.new-fast': 70,
   'account.suspect': 60,
+  'account.suspect-signup': 60,
   'account.suspect-source': 45,
 } as const;
 
 /** Many accounts, still below the bar alone: a stock phrase can reach it on a busy site. */
 export const NEAR_DUPLICATE_STRONG = 65;
+
+/**
+ * Findings that restate what is already known of the account or its source. An account is marked
+ * suspect by what its comment itself showed, never by its reputation alone, which would only
+ * feed on itself.
+ */
+const REPUTATION: ReadonlySet<string> = new Set(['account.suspect', 'account.suspect-signup', 'account.suspect-source']);
+
+function ownScore(findings: readonly Finding[]): number {
+  return combinedScore(findings.filter((f) => !REPUTATION.has(f.reason)));
+}
 
 /** Score of `comment.links` by the number of links and contact details (index capped at 3). */
 export const LINK_SCORES = [0, 35, 50, 60] as const;
@@ -94,6 +114,7 @@ interface Prepared {
     burst: number;
     firstSeen: number;
     suspect: number;
+    binding: number;
   };
 }
 
@@ -122,6 +143,7 @@ export function createCommentSpamDetector(config: CommentSpamSettings): Detector
         burst: -1,
         firstSeen: -1,
         suspect: -1,
+        binding: -1,
       },
     };
     prepared.set(input, result);
@@ -162,6 +184,7 @@ export function createCommentSpamDetector(config: CommentSpamSettings): Detector
         at.burst = push({ kind: 'hit', key: commentKeys.burst(account), windowMs: machineWindowMs });
         at.firstSeen = push({ kind: 'flagGet', key: commentKeys.firstSeen(account) });
         at.suspect = push({ kind: 'flagGet', key: commentKeys.suspectAccount(account) });
+        at.binding = push({ kind: 'flagGet', key: accountKeys.session(account) });
       }
       return ops;
     },
@@ -213,21 +236,28 @@ export function createCommentSpamDetector(config: CommentSpamSettings): Detector
       const fingerprint = count(at.fingerprint);
       if (fingerprint > config.perFingerprint)
         add('comment.fingerprint-rate', `${fingerprint} comments with this header fingerprint ${per}`);
-      const suspectSource = flag(at.suspectIp) ?? flag(at.suspectDevice);
-      if (suspectSource !== null)
-        add('account.suspect-source', `this IP or device created accounts with findings (${suspectSource})`);
+      const binding = decodeBinding(flag(at.binding));
+      if (binding?.suspectSignup != null) {
+        add('account.suspect-signup', `this account was created by a signup with findings (${binding.suspectSignup})`);
+      } else {
+        const suspectSource = flag(at.suspectIp) ?? flag(at.suspectDevice);
+        if (suspectSource !== null)
+          add('account.suspect-source', `this IP or device created accounts with findings (${suspectSource})`);
+      }
 
       if (at.account >= 0) {
         const comments = count(at.account);
         if (comments > config.perAccount) add('comment.account-rate', `${comments} comments from this account ${per}`);
         const first = flag(at.firstSeen);
         p.firstSighting = first === null;
-        const age = first === null ? 0 : input.now - Number(first);
+        // The account's creation, when botgate saw it, is its true age; else its first comment.
+        const created = binding?.createdAt ?? null;
+        const age = created !== null ? input.now - created : first === null ? 0 : input.now - Number(first);
         const burst = count(at.burst);
         if (age < minAgeMs && burst > config.machineComments) {
           add(
             'account.new-fast',
-            `${burst} comments within ${config.machineWindowSeconds} s from an account first seen ${Math.round(age / 1000)} s ago`,
+            `${burst} comments within ${config.machineWindowSeconds} s from an account ${created !== null ? 'created' : 'first seen'} ${Math.round(age / 1000)} s ago`,
           );
         }
         const suspect = flag(at.suspect);
@@ -240,7 +270,7 @@ export function createCommentSpamDetector(config: CommentSpamSettings): Detector
       const account = input.account;
       if (account === null || outcome.result !== 'success') return NONE;
       const firstSighting = prepared.get(input)?.firstSighting === true;
-      const suspect = combinedScore(decision.findings) >= config.suspectScore;
+      const suspect = ownScore(decision.findings) >= config.suspectScore;
       if (!firstSighting && !suspect) return NONE;
       const ops: StoreOp[] = [];
       // Age counts from the first comment the application accepted; a plan-less input (no
@@ -258,6 +288,15 @@ export function createCommentSpamDetector(config: CommentSpamSettings): Detector
         ops.push({ kind: 'flagSet', key: commentKeys.suspectAccount(account), value, ttlMs: suspectTtl });
       }
       return ops;
+    },
+
+    withheld(input, decision) {
+      // A comment botgate blocked or deceived on its own evidence leaves its account suspect, so
+      // the account's next variant carries account.suspect although no comment was posted.
+      const account = input.account;
+      if (account === null || ownScore(decision.findings) < config.suspectScore) return NONE;
+      const value = reasonList(decision.findings);
+      return [{ kind: 'flagSet', key: commentKeys.suspectAccount(account), value, ttlMs: suspectTtl }];
     },
   };
 }

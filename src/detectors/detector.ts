@@ -26,6 +26,8 @@ export interface Finding {
 export interface FlowRef {
   readonly name: string;
   readonly kind: FlowKind;
+  /** The flow declares where its success answer puts a session (`session`); absent means no. */
+  readonly opensSession?: boolean;
 }
 
 /** botgate's own signed device cookie, when the client carried a valid one. */
@@ -74,6 +76,11 @@ export interface DecisionSummary {
 export interface Outcome {
   readonly status: number;
   readonly result: 'success' | 'failure' | 'unknown';
+  /**
+   * Keyed hash of the session a successful answer opened (the flow's `session`: a cookie it set,
+   * a token in its JSON), hashed as a comment flow's `account` is; absent when none was found.
+   */
+  readonly session?: string;
 }
 
 export interface Detector {
@@ -88,4 +95,11 @@ export interface Detector {
    * itself never reach the application and are not learnt from as outcomes.
    */
   learn?(input: DetectorInput, outcome: Outcome, decision: DecisionSummary): readonly StoreOp[];
+  /**
+   * Called when botgate answered an enforced block or deceive itself, so the application never
+   * saw the request: what the request still teaches (a spam account stays suspect although its
+   * comment was never posted). The writes go to `Store.write`. The counters and sketches a
+   * detector's `plan` updates were already counted, whatever the decision.
+   */
+  withheld?(input: DetectorInput, decision: DecisionSummary): readonly StoreOp[];
 }

@@ -54,8 +54,9 @@ export const REASONS: Readonly<Record<string, string>> = {
   'comment.account-rate': 'This account posted many comments recently.',
   'comment.ip-rate': 'Many comments from this IP address recently.',
   'comment.fingerprint-rate': 'Many comments with this header fingerprint recently; weak alone.',
-  'account.new-fast': 'An account first seen recently is posting faster than a person writes.',
+  'account.new-fast': 'An account created or first seen recently is posting faster than a person writes.',
   'account.suspect': 'Earlier comments of this account were judged spam.',
+  'account.suspect-signup': 'This session belongs to an account whose signup had findings.',
   'account.suspect-source': 'This IP address or device recently created accounts whose signups had findings.',
   'challenge.cleared': 'A clearance from a solved challenge, worth what this challenge demands, let the request through.',
   'challenge.clearance-insufficient':

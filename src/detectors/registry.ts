@@ -6,6 +6,7 @@
  */
 import type { PolicyDocument } from '../config/schema.js';
 import { createAccountCreationDetector } from './account-creation.js';
+import { createAccountSessionsDetector } from './account-sessions.js';
 import { createAccountTakeoverDetector } from './account-takeover.js';
 import { type AttackModeMonitor, createAttackModeDetector } from './attack-mode.js';
 import { automationDetector } from './automation.js';
@@ -31,6 +32,7 @@ export function builtinDetectors(doc: PolicyDocument, attackMode: AttackModeMoni
       doc.detection.accountCreation,
       doc.secret === undefined ? {} : { secret: doc.secret },
     ),
+    createAccountSessionsDetector(doc.detection.accountCreation, doc.detection.commentSpam),
     createCommentSpamDetector(doc.detection.commentSpam),
   ];
   if (attackMode !== null) detectors.push(createAttackModeDetector(attackMode, doc.detection.attackMode));

@@ -96,6 +96,7 @@ const REASON_CLASSES: ReadonlyMap<string, ReasonClass> = new Map([
   ['comment.ip-rate', strong('comment-spam')],
   ['account.new-fast', strong('comment-spam')],
   ['account.suspect', strong('comment-spam')],
+  ['account.suspect-signup', strong('comment-spam')],
   ['account.suspect-source', strong('by-flow')],
   ['rate.exceeded', strong('by-flow')],
   // Strong on forms only (FORM_KINDS): scripts reading an API or pages are often legitimate.

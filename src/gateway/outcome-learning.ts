@@ -79,6 +79,24 @@ export function createOutcomeLearning(options: OutcomeLearningOptions) {
       if (writes !== null) store.write(writes);
     },
 
+    /**
+     * A request botgate blocked or deceived itself: detectors with a `withheld` phase record what
+     * it still says about its account or source (one coalesced write).
+     */
+    withheld(x: Exchange): void {
+      const input = x.input;
+      const decision = x.decision;
+      if (input === null || decision === null) return;
+      const summary: DecisionSummary = { action: decision.action, enforced: decision.enforced, findings: decision.findings };
+      let writes: StoreOp[] | null = null;
+      for (const detector of x.flow.detectors) {
+        if (detector.withheld === undefined) continue;
+        const ops = detector.withheld(input, summary);
+        if (ops.length > 0) (writes ??= []).push(...ops);
+      }
+      if (writes !== null) store.write(writes);
+    },
+
     /** Whether the upstream is told `x-botgate-ato: suspected` for this request. */
     atoHeader(x: Exchange): boolean {
       const decision = x.decision;

@@ -33,6 +33,7 @@ import { BodySample } from './body-sample.js';
 import { cookieValue, type DeviceCookies } from './device-cookie.js';
 import { classifyOutcome, OUTCOME_BODY_LIMIT } from '../signals/outcome.js';
 import type { Outcome } from '../detectors/detector.js';
+import { issuedCredential, presentedCredential } from '../signals/session-credential.js';
 import type { RequestHead } from '../signals/extract.js';
 import type { DecisionEvent } from '../events/event.js';
 
@@ -85,6 +86,8 @@ export interface GatewayContext {
   readonly atoHeader: (x: Exchange) => boolean;
   /** Learns from the upstream's answer to a flow with outcomes. */
   readonly learn: (x: Exchange, outcome: Outcome, answer: UpstreamAnswer) => void;
+  /** Learns from a request botgate blocked or deceived itself (the application never saw it). */
+  readonly withheld: (x: Exchange) => void;
   readonly onDecision: (x: Exchange) => void;
   readonly onUpstream: (x: Exchange, failure: UpstreamFailure | null) => void;
   readonly record: (event: DecisionEvent) => void;
@@ -229,9 +232,11 @@ async function handle(ctx: GatewayContext, req: IncomingMessage, res: ServerResp
   if (decision.enforced) {
     switch (decision.action) {
       case 'block':
+        ctx.withheld(x);
         return answer(res, x, 'blocked', html, false);
       case 'deceive':
         x.answeredWith = 'deceived';
+        ctx.withheld(x);
         return ctx.deceive(x, res, html);
       case 'challenge':
         x.answeredWith = 'challenged';
@@ -322,11 +327,13 @@ function forward(
       // The outcome is learnt before the client's response ends, so the exchange's event
       // (recorded when the response closes) carries it.
       const learn = (body: Buffer | null): void => {
-        const outcome = classifyOutcome(outcomeRule, statusCode, upstreamHeaders, body);
+        const classified = classifyOutcome(outcomeRule, statusCode, upstreamHeaders, body);
+        const outcome = withSession(ctx, x.flow, classified, upstreamHeaders, body);
         x.outcome = outcome.result;
         ctx.learn(x, outcome, { status: statusCode, headers: upstreamHeaders, body });
       };
-      if (outcomeRule.needsBody || x.flow.kind === 'login') return new BodySample(res, OUTCOME_BODY_LIMIT, learn);
+      if (outcomeRule.needsBody || x.flow.kind === 'login' || x.flow.session?.json)
+        return new BodySample(res, OUTCOME_BODY_LIMIT, learn);
       learn(null);
       return res;
     },
@@ -452,14 +459,32 @@ function cookieHeader(req: IncomingMessage): string | undefined {
   return req.headers.cookie;
 }
 
+/**
+ * The account a request acts as: its session credential, hashed. A header's value loses its
+ * scheme (`Bearer abc` is `abc`), so it hashes as the token the login answer issued did.
+ */
 function accountOf(ctx: GatewayContext, req: IncomingMessage, source: { header: string | null; cookie: string | null }): string | null {
   let value: string | undefined | null = null;
   if (source.header !== null) {
     const h = req.headers[source.header];
-    value = Array.isArray(h) ? h[0] : h;
+    const raw = Array.isArray(h) ? h[0] : h;
+    value = raw === undefined ? raw : presentedCredential(raw);
   }
   if ((value === null || value === undefined) && source.cookie !== null) value = cookieValue(req.headers.cookie, source.cookie);
   return value ? ctx.hashAccount(value) : null;
+}
+
+/** The outcome, with the session a successful answer opened when the flow declares where it is. */
+function withSession(
+  ctx: GatewayContext,
+  flow: CompiledFlow,
+  outcome: Outcome,
+  headers: IncomingHttpHeaders,
+  body: Buffer | null,
+): Outcome {
+  if (flow.session === null || outcome.result !== 'success') return outcome;
+  const credential = issuedCredential(flow.session, headers['set-cookie'], body);
+  return credential === null ? outcome : { ...outcome, session: ctx.hashAccount(credential) };
 }
 
 function isSecure(req: IncomingMessage): boolean {

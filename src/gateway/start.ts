@@ -157,6 +157,7 @@ export async function startGateway(doc: PolicyDocument, options: StartOptions): 
     pageViewed: (deviceId, now) => store.write([{ kind: 'flagSet', key: loginKeys.pageView(deviceId), value: String(now), ttlMs: PAGE_VIEW_TTL_MS }]),
     atoHeader: learning.atoHeader,
     learn: learning.learn,
+    withheld: learning.withheld,
     deceive,
     challenges,
     forcedChallenge: (flow) => forced.has(flow.name) || forced.has(flow.kind),

@@ -78,8 +78,8 @@ describe('parsePolicyText', () => {
     const error = rejection(`flows:${LOGIN_FLOW}\n    matc: { path: /x }\n    colour: red\nlimits:\n  maxBody: 1\n`);
     const messages = error.problems.map((p) => `${p.path}: ${p.message}`);
     expect(messages).toEqual([
-      'flows[0].matc: unknown key (expected one of: name, kind, match, fields, outcome, account, bodyParser)',
-      'flows[0].colour: unknown key (expected one of: name, kind, match, fields, outcome, account, bodyParser)',
+      'flows[0].matc: unknown key (expected one of: name, kind, match, fields, outcome, account, session, bodyParser)',
+      'flows[0].colour: unknown key (expected one of: name, kind, match, fields, outcome, account, session, bodyParser)',
       expect.stringMatching(/^limits\.maxBody: unknown key \(expected one of: maxBodyBytes, maxHeaderLines, /),
     ]);
   });

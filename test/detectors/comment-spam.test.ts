@@ -1,11 +1,12 @@
 /**
  * The comment-spam detector against the real MemoryStore on a manual clock: each comment runs
  * plan → execSync → judge, and, when the comment rules would have forwarded it, learn → write,
- * as the gateway does.
+ * else (deceived) withheld → write, as the gateway does.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { policySchema } from '../../src/config/schema.js';
 import { signupKeys } from '../../src/detectors/account-creation.js';
+import { accountKeys, encodeBinding } from '../../src/detectors/account-sessions.js';
 import { combinedScore } from '../../src/detectors/combined-score.js';
 import { commentKeys, createCommentSpamDetector } from '../../src/detectors/comment-spam.js';
 import type { Detector, DetectorInput, Device, Finding } from '../../src/detectors/detector.js';
@@ -100,6 +101,8 @@ function post(c: Comment): Judged {
   if (!deceived) {
     const action = score >= 30 ? 'tag' : 'allow';
     store.write(detector.learn!(input, { status: 201, result: 'success' }, { action, enforced: true, findings }));
+  } else {
+    store.write(detector.withheld!(input, { action: 'deceive', enforced: true, findings }));
   }
   return { findings, reasons: findings.map((f) => f.reason), score, ops, deceived };
 }
@@ -226,7 +229,7 @@ describe('comment-spam: real people', () => {
         fingerprint,
       });
       expect(result.findings).toEqual([]);
-      expect(result.ops.length).toBe(7); // rates and reputation only
+      expect(result.ops.length).toBe(8); // rates and reputation only
     }
   });
 });
@@ -363,6 +366,96 @@ describe('comment-spam: rates and account reputation', () => {
     expect(
       detector.learn!(again, { status: 201, result: 'success' }, { action: 'allow', enforced: true, findings: [] }),
     ).toEqual([]);
+  });
+
+  it('carries the signup an account was created by, through the session its login opened', () => {
+    const device: Device = { id: '00000000000000bb', issuedAt: clock.now() };
+    store.write([
+      { kind: 'flagSet', key: signupKeys.suspectSource('dv', device.id), value: 'email.patterned', ttlMs: 3_600_000 },
+      {
+        kind: 'flagSet',
+        key: accountKeys.session(hashToken('token-of-farmed')),
+        value: encodeBinding({ createdAt: clock.now(), suspectSignup: 'email.patterned,signup.no-page-visit' }),
+        ttlMs: 3_600_000,
+      },
+    ]);
+    const plain = post({ text: HUMAN_COMMENTS[2]!, account: 'token-of-farmed', ip: '203.0.113.90', device });
+    // The account's own signup stands in for its source's: the same evidence counts once.
+    expect(plain.reasons).toEqual(['account.suspect-signup']);
+    expect(plain.deceived).toBe(false);
+    const withLink = post({
+      text: 'Cheaper here, same model and free delivery: https://deals.example.net/p/31',
+      account: 'token-of-farmed',
+      ip: '203.0.113.90',
+      device,
+      listing: 4,
+    });
+    expect(withLink.reasons).toEqual(['comment.links', 'account.suspect-signup']);
+    expect(withLink.deceived).toBe(true);
+  });
+
+  it('ages an account from its creation when its session is bound, else from its first comment', () => {
+    const twoDays = 2 * 86_400_000;
+    store.write([
+      {
+        kind: 'flagSet',
+        key: accountKeys.session(hashToken('token-of-old')),
+        value: encodeBinding({ createdAt: clock.now() - twoDays, suspectSignup: null }),
+        ttlMs: twoDays,
+      },
+      {
+        kind: 'flagSet',
+        key: accountKeys.session(hashToken('token-of-new')),
+        value: encodeBinding({ createdAt: clock.now() - 60_000, suspectSignup: null }),
+        ttlMs: twoDays,
+      },
+    ]);
+    const burst = (account: string, ip: string) =>
+      HUMAN_COMMENTS.slice(1, 6).map((text, i) => post({ text, account, ip, listing: i }));
+    // Its first comments here, in a burst: an account created two days ago is not young.
+    expect(burst('token-of-old', '203.0.113.91').some((r) => r.reasons.includes('account.new-fast'))).toBe(false);
+    const young = burst('token-of-new', '203.0.113.92');
+    expect(young[SETTINGS.machineComments]!.reasons).toContain('account.new-fast');
+    expect(young[SETTINGS.machineComments]!.findings.find((f) => f.reason === 'account.new-fast')?.detail).toMatch(
+      /created 60 s ago/,
+    );
+  });
+
+  it('remembers an account whose comment was withheld (deceived or blocked) as suspect', () => {
+    const random = seeded(5);
+    const texts = Array.from({ length: 8 }, (_, i) => spamVariant(random, i));
+    const results = texts.map((text, i) => post({ text, account: 'spammer', ip: '203.0.113.93', listing: i }));
+    const firstWithheld = results.findIndex((r) => r.deceived);
+    expect(firstWithheld).toBeGreaterThanOrEqual(0);
+    expect(results[firstWithheld + 1]!.reasons).toContain('account.suspect');
+    // Below the policy's suspect score nothing is recorded.
+    const input = inputFor({ text: HUMAN_COMMENTS[7]!, account: 'mild', ip: '203.0.113.94' });
+    detector.judge(input, store.execSync(detector.plan(input)));
+    const mild: Finding[] = [{ source: 't', reason: 'comment.links', score: 35 }];
+    expect(detector.withheld!(input, { action: 'block', enforced: true, findings: mild })).toEqual([]);
+  });
+
+  it('counts deceived comments in the near-duplicate sketches, so a later variant is still caught', () => {
+    const random = seeded(23);
+    // Ten farmed accounts (suspect signups): each variant with its link is deceived from the
+    // first, so none of them is ever learnt from as a posted comment.
+    for (let i = 0; i < 10; i++) {
+      store.write([
+        {
+          kind: 'flagSet',
+          key: accountKeys.session(hashToken(`farm-${i}`)),
+          value: encodeBinding({ createdAt: clock.now(), suspectSignup: 'email.patterned' }),
+          ttlMs: 3_600_000,
+        },
+      ]);
+      const result = post({ text: spamVariant(random, i), account: `farm-${i}`, ip: `100.64.${i}.9`, listing: i });
+      expect(result.deceived).toBe(true);
+      clock.advance(30_000);
+    }
+    // An account with no history posts the next variant: the deceived ones are its duplicates.
+    const next = post({ text: spamVariant(random, 10), account: 'clean-looking', ip: '100.64.99.9', listing: 11 });
+    expect(next.reasons).toContain('comment.near-duplicate');
+    expect(next.deceived).toBe(true);
   });
 
   it('counts IPs instead of accounts on an anonymous comment flow', () => {
