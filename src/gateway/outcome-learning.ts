@@ -5,17 +5,18 @@
  * `ato.suspected` event, the device flagged so later requests carry `x-botgate-ato`, and the
  * optional webhook.
  */
+
+import type { DeceptionTemplates } from '../actions/deceive.js';
 import type { TakeoverSettings } from '../config/schema.js';
 import { isSuspectedTakeover } from '../detectors/account-takeover.js';
 import type { DecisionSummary, Outcome } from '../detectors/detector.js';
 import { loginKeys } from '../detectors/login-keys.js';
-import type { DeceptionTemplates } from '../actions/deceive.js';
 import type { DecisionEvent } from '../events/event.js';
 import type { Webhook } from '../events/webhook.js';
 import type { Store, StoreOp } from '../state/store.js';
 import { type Exchange, toEvent } from './exchange.js';
+import type { UpstreamAnswer } from './gateway-context.js';
 import { referenceId } from './reference-id.js';
-import type { UpstreamAnswer } from './request-handler.js';
 
 export interface OutcomeLearningOptions {
   readonly store: Store;
@@ -35,7 +36,11 @@ export function createOutcomeLearning(options: OutcomeLearningOptions) {
       const input = x.input;
       const decision = x.decision;
       if (input === null || decision === null) return;
-      const summary: DecisionSummary = { action: decision.action, enforced: decision.enforced, findings: decision.findings };
+      const summary: DecisionSummary = {
+        action: decision.action,
+        enforced: decision.enforced,
+        findings: decision.findings,
+      };
       let writes: StoreOp[] | null = null;
       for (const detector of x.flow.learners) {
         const ops = detector.learn!(input, outcome, summary);
@@ -49,7 +54,13 @@ export function createOutcomeLearning(options: OutcomeLearningOptions) {
         const evidence = isSuspectedTakeover(summary);
         if (evidence !== null) {
           const device = x.device ?? x.issuedDevice;
-          if (device !== null) (writes ??= []).push({ kind: 'flagSet', key: loginKeys.takeoverDevice(device.id), value: x.id, ttlMs: flagTtl });
+          if (device !== null)
+            (writes ??= []).push({
+              kind: 'flagSet',
+              key: loginKeys.takeoverDevice(device.id),
+              value: x.id,
+              ttlMs: flagTtl,
+            });
           const event: DecisionEvent = {
             ...toEvent(x, answer.status, options.mode()),
             id: referenceId(),
@@ -87,7 +98,11 @@ export function createOutcomeLearning(options: OutcomeLearningOptions) {
       const input = x.input;
       const decision = x.decision;
       if (input === null || decision === null) return;
-      const summary: DecisionSummary = { action: decision.action, enforced: decision.enforced, findings: decision.findings };
+      const summary: DecisionSummary = {
+        action: decision.action,
+        enforced: decision.enforced,
+        findings: decision.findings,
+      };
       let writes: StoreOp[] | null = null;
       for (const detector of x.flow.detectors) {
         if (detector.withheld === undefined) continue;

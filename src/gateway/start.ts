@@ -6,45 +6,46 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { BreachedPasswords } from '../signals/breached-passwords.js';
 import type { AddressInfo } from 'node:net';
-import { createAdminServer } from '../admin/server.js';
-import { compilePolicy, DEFAULT_FLOW_NAME } from '../config/compile.js';
-import type { CaptchaProviderName, PolicyDocument } from '../config/schema.js';
-import type { DecisionEvent } from '../events/event.js';
-import { createMetrics, type Metrics } from '../events/metrics.js';
 import type { ProviderErrorKind } from '../actions/challenge/siteverify-rules.js';
-import { archiveSink, openEventSinks } from '../events/open-sinks.js';
-import { EventRecorder } from '../events/recorder.js';
-import { isEventQuery } from '../events/sink.js';
-import { extractFields } from '../signals/body-fields.js';
-import { createSignalExtractor } from '../signals/extract.js';
-import { createTrustedProxyCheck } from '../signals/client-ip.js';
-import { createFieldNormaliser } from '../signals/fields.js';
-import { type Clock, systemClock } from '../state/clock.js';
-import { createStore } from '../state/create-store.js';
-import type { Store } from '../state/store.js';
-import type { Logger } from './logger.js';
-import { createRequestHandler, type GatewayContext } from './request-handler.js';
-import { createListener } from './server.js';
-import { Upstream } from './upstream.js';
 import { DeceptionTemplates } from '../actions/deceive.js';
 import { Tarpit } from '../actions/tarpit.js';
+import { createAdminServer } from '../admin/server.js';
+import { compilePolicy, DEFAULT_FLOW_NAME } from '../config/compile.js';
+import { changedRestartOnlyKeys } from '../config/reloadable.js';
+import type { CaptchaProviderName, PolicyDocument } from '../config/schema.js';
 import { AttackModeMonitor, type AttackModeTransition } from '../detectors/attack-mode.js';
 import { loadKnownUsernames } from '../detectors/known-usernames.js';
 import { loginKeys } from '../detectors/login-keys.js';
 import { builtinDetectors } from '../detectors/registry.js';
+import type { DecisionEvent } from '../events/event.js';
+import { createMetrics, type Metrics } from '../events/metrics.js';
+import { archiveSink, openEventSinks } from '../events/open-sinks.js';
+import { EventRecorder } from '../events/recorder.js';
+import { isEventQuery } from '../events/sink.js';
 import { Webhook } from '../events/webhook.js';
+import { type Fleet, startFleet } from '../fleet/fleet.js';
+import { ManualLists } from '../policy/manual-lists.js';
+import { extractFields } from '../signals/body-fields.js';
+import { BreachedPasswords } from '../signals/breached-passwords.js';
+import { createTrustedProxyCheck } from '../signals/client-ip.js';
+import { createSignalExtractor } from '../signals/extract.js';
+import { createFieldNormaliser } from '../signals/fields.js';
 import { createKeyedHasher, deriveKey } from '../signals/identity.js';
+import { type Clock, systemClock } from '../state/clock.js';
+import { createStore } from '../state/create-store.js';
+import type { Store } from '../state/store.js';
 import { createChallengeService } from './challenge-service.js';
 import { createDeceiveReply } from './deceive-reply.js';
 import { createDeviceCookies } from './device-cookie.js';
+import type { GatewayContext } from './gateway-context.js';
+import type { Logger } from './logger.js';
 import { createOutcomeLearning } from './outcome-learning.js';
 import { createProtocolRefusalRecorder } from './protocol-refusals.js';
 import { referenceId } from './reference-id.js';
-import { ManualLists } from '../policy/manual-lists.js';
-import { changedRestartOnlyKeys } from '../config/reloadable.js';
-import { type Fleet, startFleet } from '../fleet/fleet.js';
+import { createRequestHandler } from './request-handler.js';
+import { createListener } from './server.js';
+import { Upstream } from './upstream.js';
 
 export interface StartOptions {
   readonly clock?: Clock;
@@ -81,7 +82,9 @@ export async function startGateway(doc: PolicyDocument, options: StartOptions): 
   const clock = options.clock ?? systemClock;
   const secret = doc.secret ?? randomBytes(32).toString('hex');
   if (doc.secret === undefined) {
-    logger.warn('no secret configured (BOTGATE_SECRET or secret:); using a random one: username hashes and cookies will not survive a restart or match other nodes');
+    logger.warn(
+      'no secret configured (BOTGATE_SECRET or secret:); using a random one: username hashes and cookies will not survive a restart or match other nodes',
+    );
   }
 
   const sinks = await openEventSinks(doc.events, options.stdout ? { stdout: options.stdout } : {});
@@ -97,11 +100,19 @@ export async function startGateway(doc: PolicyDocument, options: StartOptions): 
   const loginFlows = doc.flows.filter((f) => f.kind === 'login').map((f) => f.name);
   // Attack-mode transitions become events once `record` exists (below).
   let recordTransition: (t: AttackModeTransition) => void = () => {};
-  const attackMode = new AttackModeMonitor(loginFlows, doc.detection.attackMode, store, clock, (t) => recordTransition(t));
+  const attackMode = new AttackModeMonitor(loginFlows, doc.detection.attackMode, store, clock, (t) =>
+    recordTransition(t),
+  );
   // With the Redis store, changes are shared with the fleet (set below, once the fleet exists).
   let fleet: Fleet | null = null;
   const manualLists = new ManualLists(clock, {
-    onChange: (c) => logger.info(`manual ${c.entry.list} entry ${c.change}`, { id: c.entry.id, who: c.who, why: c.why ?? c.entry.reason, expiresAt: c.entry.expiresAt }),
+    onChange: (c) =>
+      logger.info(`manual ${c.entry.list} entry ${c.change}`, {
+        id: c.entry.id,
+        who: c.who,
+        why: c.why ?? c.entry.reason,
+        expiresAt: c.entry.expiresAt,
+      }),
     onShare: (c) => fleet?.shareListChange(c),
   });
   const policy = compilePolicy(doc, { detectors: builtinDetectors(doc, attackMode), manualLists });
@@ -125,7 +136,14 @@ export async function startGateway(doc: PolicyDocument, options: StartOptions): 
     logger.warn(`attack mode ${t.state} on flow ${t.flow}`, { detail: t.detail });
     record(attackModeEvent(t, doc.mode));
   };
-  const learning = createOutcomeLearning({ store, templates, takeover: doc.detection.takeover, webhook, record, mode: () => context.policy.mode });
+  const learning = createOutcomeLearning({
+    store,
+    templates,
+    takeover: doc.detection.takeover,
+    webhook,
+    record,
+    mode: () => context.policy.mode,
+  });
   // Swapped whole by `reload` together with the compiled policy.
   let forced: ReadonlySet<string> = new Set(doc.challenge.force);
   let flowDocs = new Map(doc.flows.map((f) => [f.name, f]));
@@ -154,7 +172,10 @@ export async function startGateway(doc: PolicyDocument, options: StartOptions): 
     },
     devices: createDeviceCookies(secret),
     hashAccount,
-    pageViewed: (deviceId, now) => store.write([{ kind: 'flagSet', key: loginKeys.pageView(deviceId), value: String(now), ttlMs: PAGE_VIEW_TTL_MS }]),
+    pageViewed: (deviceId, now) =>
+      store.write([
+        { kind: 'flagSet', key: loginKeys.pageView(deviceId), value: String(now), ttlMs: PAGE_VIEW_TTL_MS },
+      ]),
     atoHeader: learning.atoHeader,
     learn: learning.learn,
     withheld: learning.withheld,
@@ -201,7 +222,11 @@ export async function startGateway(doc: PolicyDocument, options: StartOptions): 
     archive: archiveSink(sinks) ?? null,
     manualLists,
     onEvent: (listener) => recorder.onEvent(listener),
-    status: () => ({ mode: context.policy.mode, attackMode: loginFlows.filter((f) => attackMode.isActive(f)), events: recorder.stats() }),
+    status: () => ({
+      mode: context.policy.mode,
+      attackMode: loginFlows.filter((f) => attackMode.isActive(f)),
+      events: recorder.stats(),
+    }),
     clock,
     costPerAccountUsd: doc.report.costPerAccountUsd,
     readiness: () => {
@@ -216,7 +241,9 @@ export async function startGateway(doc: PolicyDocument, options: StartOptions): 
       const { loaded, skipped } = await loadKnownUsernames(knownFile, store, doc.detection.login.knownUsernameDays);
       logger.info('loaded known usernames', { file: knownFile, loaded, skipped });
     } catch (err) {
-      throw new Error(`Cannot load detection.login.knownUsernamesFile: ${(err as Error).message} (received "${knownFile}")`);
+      throw new Error(
+        `Cannot load detection.login.knownUsernamesFile: ${(err as Error).message} (received "${knownFile}")`,
+      );
     }
   }
   // The running document, swapped by every reload (local or from the fleet).
@@ -224,7 +251,9 @@ export async function startGateway(doc: PolicyDocument, options: StartOptions): 
   const applyPolicy = (next: PolicyDocument): void => {
     const changed = changedRestartOnlyKeys(doc, next);
     if (changed.length > 0) {
-      throw new Error(`Cannot reload the policy: ${changed.join(', ')} changed, which needs a restart (the running policy is kept)`);
+      throw new Error(
+        `Cannot reload the policy: ${changed.join(', ')} changed, which needs a restart (the running policy is kept)`,
+      );
     }
     const compiled = compilePolicy(next, { detectors: builtinDetectors(next, attackMode), manualLists });
     forced = new Set(next.challenge.force);
@@ -235,7 +264,9 @@ export async function startGateway(doc: PolicyDocument, options: StartOptions): 
   };
   if (doc.store.type === 'redis' && options.store === undefined) {
     if (doc.secret === undefined) {
-      logger.warn('manual list entries and policy reloads are not shared with other nodes: set BOTGATE_SECRET, the same on every node, to sign them');
+      logger.warn(
+        'manual list entries and policy reloads are not shared with other nodes: set BOTGATE_SECRET, the same on every node, to sign them',
+      );
     } else {
       fleet = startFleet({
         store: doc.store,
@@ -251,7 +282,9 @@ export async function startGateway(doc: PolicyDocument, options: StartOptions): 
       // and catches up when Redis answers (the store already waited for it: no second wait).
       const wait = store.health().degraded ? 0 : FLEET_WAIT_MS;
       if (!(await fleet.waitUntilSynced(wait))) {
-        logger.warn("Cannot read the fleet's lists and policy from Redis: starting on this node's own; it catches up when Redis answers");
+        logger.warn(
+          "Cannot read the fleet's lists and policy from Redis: starting on this node's own; it catches up when Redis answers",
+        );
       }
     }
   }
@@ -300,7 +333,9 @@ async function readBreachedFile(path: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (err) {
-    throw new Error(`Cannot load detection.login.breachedPasswordsFile: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (received "${path}")`);
+    throw new Error(
+      `Cannot load detection.login.breachedPasswordsFile: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (received "${path}")`,
+    );
   }
 }
 
@@ -317,7 +352,9 @@ function captchaErrorReporter(metrics: Metrics, logger: Logger, clock: Clock) {
     if (now - (lastLogged.get(kind) ?? Number.NEGATIVE_INFINITY) < 60_000) return;
     lastLogged.set(kind, now);
     const fix = kind === 'misconfigured' ? ' (check challenge.captcha.siteKey and BOTGATE_CAPTCHA_SECRET)' : '';
-    logger.warn(`CAPTCHA provider ${provider} could not verify a token: ${kind}, ${detail}; the proof of work stood alone${fix}`);
+    logger.warn(
+      `CAPTCHA provider ${provider} could not verify a token: ${kind}, ${detail}; the proof of work stood alone${fix}`,
+    );
   };
 }
 
