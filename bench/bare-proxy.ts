@@ -10,7 +10,16 @@ import { Pool } from 'undici';
 const upstream = process.argv[2];
 if (!upstream) throw new Error('usage: bare-proxy.ts UPSTREAM_URL');
 const pool = new Pool(upstream, { connections: 128, pipelining: 1 });
-const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-connection', 'expect']);
+const HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'proxy-connection',
+  'expect',
+]);
 
 const server = createServer((req, res) => {
   const headers: string[] = [];

@@ -96,7 +96,7 @@ interface Planned {
   readonly body?: string;
   readonly person?: Person;
   /** A request the same client sends once this one is answered, after a pause (a person typing). */
-  readonly then?: { readonly afterMs: number; readonly plan: () => Planned };
+  readonly followedBy?: { readonly afterMs: number; readonly plan: () => Planned };
   /** Called once this request is answered (its status) or failed (0). */
   readonly done?: (status: number) => void;
 }
@@ -191,7 +191,7 @@ const MIX: readonly [number, () => Planned][] = [
         path: '/login',
         headers: withCookie(p, { ...PAGE, 'x-forwarded-for': p.ip }),
         person: p,
-        then: {
+        followedBy: {
           afterMs: typingMs,
           plan: () => ({
             kind: 'login',
@@ -442,7 +442,7 @@ async function main(): Promise<number> {
         .finally(() => {
           inFlight--;
           p.done?.(status);
-          const next = p.then;
+          const next = p.followedBy;
           if (next === undefined) return;
           pending++;
           followUps++;

@@ -47,7 +47,9 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    console.error(`Cannot run "botgate ${name}": no such command (expected one of: ${Object.keys(COMMANDS).join(', ')})`);
+    console.error(
+      `Cannot run "botgate ${name}": no such command (expected one of: ${Object.keys(COMMANDS).join(', ')})`,
+    );
     return 2;
   }
   return (await command())(rest);

@@ -22,14 +22,20 @@ export async function breachedCommand(args: readonly string[]): Promise<number> 
     return values.help ? 0 : 2;
   }
   const list = positionals[1];
-  if (list === undefined || values.out === undefined) throw new UsageError('Cannot run "botgate breached build": expected LIST and --out FILE (see botgate breached --help)');
+  if (list === undefined || values.out === undefined)
+    throw new UsageError(
+      'Cannot run "botgate breached build": expected LIST and --out FILE (see botgate breached --help)',
+    );
   // Size the filter from the file: a line is at least 2 bytes, most are about 9.
   const { size } = await stat(list).catch(() => {
     throw new UsageError(`Cannot read the password list: no such file (received "${list}")`);
   });
   const filter = BreachedPasswords.create(Math.max(1_000, Math.ceil(size / 8)));
   let count = 0;
-  for await (const line of createInterface({ input: createReadStream(list, 'utf8'), crlfDelay: Number.POSITIVE_INFINITY })) {
+  for await (const line of createInterface({
+    input: createReadStream(list, 'utf8'),
+    crlfDelay: Number.POSITIVE_INFINITY,
+  })) {
     if (line.length === 0) continue;
     filter.add(line);
     count++;

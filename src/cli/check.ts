@@ -19,7 +19,8 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
     return 0;
   }
   const [file, ...extra] = positionals;
-  if (file === undefined || extra.length > 0) throw new UsageError('Cannot run "botgate check": expected exactly one policy file (see botgate check --help)');
+  if (file === undefined || extra.length > 0)
+    throw new UsageError('Cannot run "botgate check": expected exactly one policy file (see botgate check --help)');
   try {
     const doc = applyEnvironment(await loadPolicyFile(file), process.env);
     console.log(`${file}: valid (${doc.flows.length} flows, ${doc.rules.length} rules, mode ${doc.mode})`);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type BackgroundTraffic, startBackgroundTraffic } from '../../sim/background.js';
 import { deepFreeze } from '../config/load.js';
 import type { PolicyDocument } from '../config/schema.js';
 import { startMarketplace } from '../demo/marketplace.js';
@@ -10,7 +11,6 @@ import { splitHostPort, startGateway } from '../gateway/start.js';
 import { parseCommand } from './parse.js';
 import { policyFromFlags } from './policy-source.js';
 import { applyStoreFlag, logLevel } from './run.js';
-import { type BackgroundTraffic, startBackgroundTraffic } from '../../sim/background.js';
 import { untilSignal } from './signals.js';
 import { checkHostPort } from './usage-error.js';
 
@@ -65,11 +65,16 @@ export async function demoCommand(args: readonly string[]): Promise<number> {
     trustedProxies: [...base.trustedProxies, '127.0.0.0/8', '::1'],
     admin: { ...base.admin, token: base.admin.token ?? randomBytes(18).toString('base64url') },
     secret: base.secret ?? randomBytes(32).toString('hex'),
-    challenge: values['force-challenge'] ? { ...base.challenge, force: ['page', 'login', 'signup', 'comment', 'api'] } : base.challenge,
-    events: { ...base.events, sqlite: base.events.sqlite === false ? false : join(tmpdir(), `botgate-demo-${process.pid}.db`) },
+    challenge: values['force-challenge']
+      ? { ...base.challenge, force: ['page', 'login', 'signup', 'comment', 'api'] }
+      : base.challenge,
+    events: {
+      ...base.events,
+      sqlite: base.events.sqlite === false ? false : join(tmpdir(), `botgate-demo-${process.pid}.db`),
+    },
   });
   const logger = createLogger(logLevel(values['log-level']));
-  let gateway;
+  let gateway: Awaited<ReturnType<typeof startGateway>>;
   try {
     gateway = await startGateway(doc, { logger });
   } catch (err) {
@@ -86,7 +91,8 @@ export async function demoCommand(args: readonly string[]): Promise<number> {
   );
   // A few requests a second of simulated people and a slow stuffer, so the console shows activity.
   const traffic = values.traffic ? backgroundTraffic(gateway.gatewayUrl, users, logger) : undefined;
-  if (traffic) process.stderr.write('Background traffic: simulated people and a slow attacker (--no-traffic turns it off).\n');
+  if (traffic)
+    process.stderr.write('Background traffic: simulated people and a slow attacker (--no-traffic turns it off).\n');
   await untilSignal();
   await traffic?.stop();
   await gateway.close();
@@ -95,7 +101,11 @@ export async function demoCommand(args: readonly string[]): Promise<number> {
 }
 
 /** The simulator talks to loopback only; a gateway listening elsewhere gets no background traffic. */
-function backgroundTraffic(gatewayUrl: string, users: readonly DemoUser[], logger: Logger): BackgroundTraffic | undefined {
+function backgroundTraffic(
+  gatewayUrl: string,
+  users: readonly DemoUser[],
+  logger: Logger,
+): BackgroundTraffic | undefined {
   try {
     return startBackgroundTraffic({ gatewayUrl, users });
   } catch (err) {

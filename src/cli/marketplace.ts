@@ -2,8 +2,8 @@ import { startMarketplace } from '../demo/marketplace.js';
 import { generateDemoUsers, loadUsersCsv } from '../demo/users.js';
 import { splitHostPort } from '../gateway/start.js';
 import { parseCommand } from './parse.js';
-import { checkHostPort } from './usage-error.js';
 import { untilSignal } from './signals.js';
+import { checkHostPort } from './usage-error.js';
 
 export const MARKETPLACE_HELP = `Usage: botgate marketplace [--listen HOST:PORT] [--users FILE]
 

@@ -1,4 +1,4 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { UsageError } from './usage-error.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -7,7 +7,12 @@ type Options = NonNullable<ParseArgsConfig['options']>;
  * node:util parseArgs in strict mode, with its errors turned into one clear usage line and a
  * `--help` flag on every command.
  */
-export function parseCommand<O extends Options>(command: string, args: readonly string[], options: O, allowPositionals = false) {
+export function parseCommand<O extends Options>(
+  command: string,
+  args: readonly string[],
+  options: O,
+  allowPositionals = false,
+) {
   try {
     return parseArgs({
       args: [...args],

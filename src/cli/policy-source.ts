@@ -4,11 +4,11 @@
  * message, then the whole result is checked again, so a flag can never produce a policy that
  * `botgate check` would refuse.
  */
-import { applyEnvironment, defaultPolicyPath, deepFreeze, loadPolicyFile } from '../config/load.js';
+import { applyEnvironment, deepFreeze, defaultPolicyPath, loadPolicyFile } from '../config/load.js';
 import { PolicyError } from '../config/problems.js';
 import { MODES, type Mode, type PolicyDocument } from '../config/schema.js';
 import { addressProblem, checkPolicy } from '../config/validate.js';
-import { UsageError, checkHostPort } from './usage-error.js';
+import { checkHostPort, UsageError } from './usage-error.js';
 
 export interface PolicyFlags {
   readonly config?: string | undefined;
@@ -19,18 +19,25 @@ export interface PolicyFlags {
   readonly mode?: string | undefined;
 }
 
-export async function policyFromFlags(flags: PolicyFlags, env: NodeJS.ProcessEnv = process.env): Promise<PolicyDocument> {
+export async function policyFromFlags(
+  flags: PolicyFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<PolicyDocument> {
   const base = applyEnvironment(await loadPolicyFile(flags.config ?? defaultPolicyPath()), env);
   const doc: PolicyDocument = {
     ...base,
     ...(flags.listen === undefined ? {} : { listen: checkHostPort('--listen', flags.listen) }),
     ...(flags.mode === undefined ? {} : { mode: checkMode(flags.mode) }),
     upstream: flags.upstream === undefined ? base.upstream : { ...base.upstream, url: checkUpstream(flags.upstream) },
-    admin: flags.adminListen === undefined ? base.admin : { ...base.admin, listen: checkHostPort('--admin-listen', flags.adminListen) },
+    admin:
+      flags.adminListen === undefined
+        ? base.admin
+        : { ...base.admin, listen: checkHostPort('--admin-listen', flags.adminListen) },
     trustedProxies: flags.trustedProxies === undefined ? base.trustedProxies : checkProxies(flags.trustedProxies),
   };
   const problems = checkPolicy(doc);
-  if (problems.length > 0) throw new PolicyError(`${flags.config ?? 'the default policy'} with command-line flags`, problems);
+  if (problems.length > 0)
+    throw new PolicyError(`${flags.config ?? 'the default policy'} with command-line flags`, problems);
   return deepFreeze(doc);
 }
 
@@ -40,7 +47,9 @@ function checkUpstream(value: string): string {
     url = new URL(value);
   } catch {}
   if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new UsageError(`Cannot use --upstream: expected an http:// or https:// URL such as http://127.0.0.1:3000 (received "${value}")`);
+    throw new UsageError(
+      `Cannot use --upstream: expected an http:// or https:// URL such as http://127.0.0.1:3000 (received "${value}")`,
+    );
   }
   return value;
 }
@@ -53,7 +62,10 @@ function checkMode(value: string): Mode {
 }
 
 function checkProxies(entries: readonly string[]): string[] {
-  const list = entries.flatMap((e) => e.split(',')).map((e) => e.trim()).filter((e) => e !== '');
+  const list = entries
+    .flatMap((e) => e.split(','))
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
   for (const entry of list) {
     const why = addressProblem(entry);
     if (why) throw new UsageError(`Cannot use --trusted-proxies: ${why} (received "${entry}")`);

@@ -10,7 +10,9 @@ export class UsageError extends Error {
 export function checkHostPort(flag: string, value: string): string {
   const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(value);
   if (!match || Number(match[2]) > 65_535) {
-    throw new UsageError(`Cannot use ${flag}: expected HOST:PORT such as 127.0.0.1:8080, port 0 for any free port (received "${value}")`);
+    throw new UsageError(
+      `Cannot use ${flag}: expected HOST:PORT such as 127.0.0.1:8080, port 0 for any free port (received "${value}")`,
+    );
   }
   return value;
 }

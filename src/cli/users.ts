@@ -18,20 +18,28 @@ written anywhere; the hashes are useless without the secret.
   -h, --help      this help`;
 
 export async function usersCommand(args: readonly string[]): Promise<number> {
-  const { values, positionals } = parseCommand('users', args, { config: { type: 'string' }, out: { type: 'string' } }, true);
+  const { values, positionals } = parseCommand(
+    'users',
+    args,
+    { config: { type: 'string' }, out: { type: 'string' } },
+    true,
+  );
   if (values.help || positionals[0] !== 'import') {
     console.log(USERS_HELP);
     return values.help ? 0 : 2;
   }
   const source = positionals[1];
-  if (source === undefined) throw new UsageError('Cannot run "botgate users import": expected a file of usernames, or - for standard input');
+  if (source === undefined)
+    throw new UsageError('Cannot run "botgate users import": expected a file of usernames, or - for standard input');
   const doc = await policyFromFlags({ config: values.config });
   if (doc.secret === undefined) {
     throw new UsageError('Cannot hash usernames: no secret (set BOTGATE_SECRET to the value every gateway node uses)');
   }
   const out = values.out ?? doc.detection.login.knownUsernamesFile;
   if (out === undefined) {
-    throw new UsageError('Cannot import usernames: give --out FILE, or set detection.login.knownUsernamesFile in the policy');
+    throw new UsageError(
+      'Cannot import usernames: give --out FILE, or set detection.login.knownUsernamesFile in the policy',
+    );
   }
   const hash = createUsernameHasher(doc.secret);
   const input = source === '-' ? process.stdin : createReadStream(source, 'utf8');

@@ -9,11 +9,20 @@ import type { Detector, FlowRef } from '../detectors/detector.js';
 import { builtinDetectors } from '../detectors/registry.js';
 import { AddressList } from '../policy/address-list.js';
 import type { ManualLists } from '../policy/manual-lists.js';
-import { ALL_FLOW_METHODS, FLOW_ROUTER_OPTIONS, flowMethods } from './validate.js';
-import { compileOutcome, type OutcomeRule } from '../signals/outcome.js';
 import type { DuplicateFields } from '../signals/body-fields.js';
+import { compileOutcome, type OutcomeRule } from '../signals/outcome.js';
 import type { SessionSource } from '../signals/session-credential.js';
-import type { Action, FieldRole, FlowDocument, FlowKind, Mode, PolicyDocument, RateKey, RuleDocument } from './schema.js';
+import type {
+  Action,
+  FieldRole,
+  FlowDocument,
+  FlowKind,
+  Mode,
+  PolicyDocument,
+  RateKey,
+  RuleDocument,
+} from './schema.js';
+import { ALL_FLOW_METHODS, FLOW_ROUTER_OPTIONS, flowMethods } from './validate.js';
 
 export interface CompiledRateRule {
   readonly name: string;

@@ -51,7 +51,9 @@ export function changedRestartOnlyKeys(running: PolicyDocument, next: PolicyDocu
 
 /** The reloadable part of a document: what a node shares with the fleet (no secret, no token). */
 export function reloadableSections(doc: PolicyDocument): Record<string, unknown> {
-  const sections: Record<string, unknown> = Object.fromEntries(Object.entries(doc).filter(([key]) => !restartOnly.has(key)));
+  const sections: Record<string, unknown> = Object.fromEntries(
+    Object.entries(doc).filter(([key]) => !restartOnly.has(key)),
+  );
   if (doc.challenge !== undefined) {
     const challenge: Record<string, unknown> = { ...doc.challenge };
     for (const key of RESTART_ONLY_CHALLENGE_KEYS) delete challenge[key];

@@ -26,7 +26,10 @@ const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'
 
 const hostPort = z
   .string()
-  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'expected HOST:PORT, for example 127.0.0.1:8080 (port 0 picks a free port)');
+  .regex(
+    /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/,
+    'expected HOST:PORT, for example 127.0.0.1:8080 (port 0 picks a free port)',
+  );
 const name = z
   .string()
   .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'expected a lower-case name of letters, digits, ".", "_" or "-" (at most 64)');
@@ -488,7 +491,12 @@ export const policySchema = z.strictObject({
        * Postgres URL for events shared by several nodes (the console and `botgate report` then see
        * them all); absent: no Postgres. Migrations run on start. Read back in preference to SQLite.
        */
-      postgres: z.url({ protocol: /^postgres(ql)?$/, error: 'expected a postgres:// URL, for example postgres://botgate@127.0.0.1:5432/botgate' }).optional(),
+      postgres: z
+        .url({
+          protocol: /^postgres(ql)?$/,
+          error: 'expected a postgres:// URL, for example postgres://botgate@127.0.0.1:5432/botgate',
+        })
+        .optional(),
       /** Most events waiting for a slow sink; past it events are dropped and counted. */
       maxBacklog: positiveInt.default(50_000),
       /** Requests refused by the HTTP parser recorded (and logged) per second at most; the rest are counted only. */

@@ -103,10 +103,17 @@ function checkCaptcha(captcha: CaptchaSettings, report: Report): void {
   if (!captcha.enabled) return;
   const at = ['challenge', 'captcha'];
   if (captcha.siteKey === undefined) {
-    report([...at, 'siteKey'], `required when challenge.captcha.enabled is true: the ${captcha.provider} site key the widget is rendered with`);
+    report(
+      [...at, 'siteKey'],
+      `required when challenge.captcha.enabled is true: the ${captcha.provider} site key the widget is rendered with`,
+    );
   }
   if (captcha.action !== undefined && captcha.provider !== 'turnstile') {
-    report([...at, 'action'], `only Turnstile checks an action; remove it for provider ${captcha.provider}`, captcha.action);
+    report(
+      [...at, 'action'],
+      `only Turnstile checks an action; remove it for provider ${captcha.provider}`,
+      captcha.action,
+    );
   }
 }
 

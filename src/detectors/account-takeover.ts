@@ -45,7 +45,10 @@ export function createAccountTakeoverDetector(config: LoginDetection): Detector 
       const ops: StoreOp[] = [];
       const user = input.fields?.usernameHash;
       if (input.flow.kind === 'login' && user !== undefined) {
-        ops.push({ kind: 'peek', key: k.accountFailures(user), windowMs }, { kind: 'distinct', key: k.accountFailureSources(user), windowMs });
+        ops.push(
+          { kind: 'peek', key: k.accountFailures(user), windowMs },
+          { kind: 'distinct', key: k.accountFailureSources(user), windowMs },
+        );
       }
       if (input.device) ops.push({ kind: 'flagGet', key: k.takeoverDevice(input.device.id) });
       return ops;

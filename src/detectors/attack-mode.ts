@@ -59,7 +59,13 @@ export class AttackModeMonitor {
     private readonly onTransition: (t: AttackModeTransition) => void,
   ) {
     for (const flow of flows) {
-      this.states.set(flow, { active: false, since: 0, lastAnomaly: 0, baselineFailure: INITIAL_FAILURE, baselineUnknown: INITIAL_UNKNOWN });
+      this.states.set(flow, {
+        active: false,
+        since: 0,
+        lastAnomaly: 0,
+        baselineFailure: INITIAL_FAILURE,
+        baselineUnknown: INITIAL_UNKNOWN,
+      });
     }
   }
 
@@ -123,7 +129,8 @@ export class AttackModeMonitor {
       // Another node may have seen the anomaly first: its shared flag turns attack mode on here.
       const sharedOn = typeof shared === 'string';
       const shouldBeOn = anomalous || sharedOn || (state.active && now - state.lastAnomaly < s.coolDownSeconds * 1000);
-      if (anomalous) writes.push({ kind: 'flagSet', key: k.attackMode(flow), value: String(now), ttlMs: s.coolDownSeconds * 1000 });
+      if (anomalous)
+        writes.push({ kind: 'flagSet', key: k.attackMode(flow), value: String(now), ttlMs: s.coolDownSeconds * 1000 });
       if (shouldBeOn && !state.active) {
         state.active = true;
         state.since = now;
@@ -131,7 +138,12 @@ export class AttackModeMonitor {
         this.onTransition({ flow, state: 'started', at: now, detail });
       } else if (!shouldBeOn && state.active) {
         state.active = false;
-        this.onTransition({ flow, state: 'ended', at: now, detail: `lasted ${Math.round((now - state.since) / 1000)} s; ${detail}` });
+        this.onTransition({
+          flow,
+          state: 'ended',
+          at: now,
+          detail: `lasted ${Math.round((now - state.since) / 1000)} s; ${detail}`,
+        });
       }
     });
     if (writes.length > 0) this.store.write(writes);
@@ -160,7 +172,8 @@ export function createAttackModeDetector(monitor: AttackModeMonitor, settings: A
           source: 'detector/attack-mode',
           reason: 'attack-mode.no-evidence',
           score: NO_EVIDENCE_SCORE,
-          detail: 'the login flow is under attack and this login carries no positive evidence (known device, known network, established device)',
+          detail:
+            'the login flow is under attack and this login carries no positive evidence (known device, known network, established device)',
         },
       ];
     },

@@ -28,7 +28,8 @@ export const automationDetector = {
     const { userAgent, uaInconsistency } = input.signals;
     let findings: Finding[] | undefined;
     const add = (reason: keyof typeof AUTOMATION_SCORES, detail: string): void => {
-      (findings ??= []).push({ source: SOURCE, reason, score: AUTOMATION_SCORES[reason], detail });
+      findings ??= [];
+      findings.push({ source: SOURCE, reason, score: AUTOMATION_SCORES[reason], detail });
     };
     switch (userAgent.class) {
       case 'automation':

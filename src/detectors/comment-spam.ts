@@ -72,7 +72,11 @@ export const NEAR_DUPLICATE_STRONG = 65;
  * suspect by what its comment itself showed, never by its reputation alone, which would only
  * feed on itself.
  */
-const REPUTATION: ReadonlySet<string> = new Set(['account.suspect', 'account.suspect-signup', 'account.suspect-source']);
+const REPUTATION: ReadonlySet<string> = new Set([
+  'account.suspect',
+  'account.suspect-signup',
+  'account.suspect-source',
+]);
 
 function ownScore(findings: readonly Finding[]): number {
   return combinedScore(findings.filter((f) => !REPUTATION.has(f.reason)));

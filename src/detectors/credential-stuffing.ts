@@ -88,27 +88,41 @@ export function createCredentialStuffingDetector(config: LoginDetection): Detect
         const ratio = attempts > 0 ? failures / attempts : 0;
         if (source === 'fingerprint') {
           if (attempts >= config.fingerprintMinAttempts && ratio >= config.fingerprintFailureRatio) {
-            findings.push(finding('stuffing.fingerprint-failures', `${pct(ratio)} of ${attempts} logins from this header fingerprint failed`));
+            findings.push(
+              finding(
+                'stuffing.fingerprint-failures',
+                `${pct(ratio)} of ${attempts} logins from this header fingerprint failed`,
+              ),
+            );
           }
           continue;
         }
         if (attempts >= config.minAttempts && ratio >= config.failureRatio && usernames >= 2) {
-          findings.push(finding('stuffing.source-failures', `${pct(ratio)} of ${attempts} logins from this ${source} failed, over ${usernames} usernames`));
+          findings.push(
+            finding(
+              'stuffing.source-failures',
+              `${pct(ratio)} of ${attempts} logins from this ${source} failed, over ${usernames} usernames`,
+            ),
+          );
         } else if (usernames >= usernameLimit[source]) {
           const reason = source === 'device' ? 'stuffing.device-many-usernames' : 'stuffing.many-usernames';
           findings.push(finding(reason, `${usernames} usernames from this ${source} within ${config.windowSeconds} s`));
         }
       }
       const known = results[i++];
-      if (known === null) findings.push(finding('login.unknown-username', 'this username never logged in or signed up successfully'));
+      if (known === null)
+        findings.push(finding('login.unknown-username', 'this username never logged in or signed up successfully'));
       if (input.device) {
         const viewed = results[i++];
         const elapsed = typeof viewed === 'string' ? input.now - Number(viewed) : Number.POSITIVE_INFINITY;
-        if (elapsed < config.minTypingMs) findings.push(finding('login.too-fast', `posted ${elapsed} ms after its page loaded`));
+        if (elapsed < config.minTypingMs)
+          findings.push(finding('login.too-fast', `posted ${elapsed} ms after its page loaded`));
       } else if (input.signals.userAgent.class === 'browser') {
         // A browser that logs in has loaded a page of this site, which set the device cookie;
         // an app's own HTTP stack is not a browser and is not held to this.
-        findings.push(finding('login.no-page-visit', 'a browser posted the login without having loaded a page (no device cookie)'));
+        findings.push(
+          finding('login.no-page-visit', 'a browser posted the login without having loaded a page (no device cookie)'),
+        );
       }
       return findings;
     },
@@ -120,7 +134,8 @@ export function createCredentialStuffingDetector(config: LoginDetection): Detect
       if (outcome.result === 'success') {
         ops.push({ kind: 'flagSet', key: k.knownUsername(user), value: '1', ttlMs: knownTtl });
         if (input.flow.kind === 'login') {
-          if (input.device) ops.push({ kind: 'flagSet', key: k.knownDevice(input.device.id, user), value: '1', ttlMs: deviceTtl });
+          if (input.device)
+            ops.push({ kind: 'flagSet', key: k.knownDevice(input.device.id, user), value: '1', ttlMs: deviceTtl });
           ops.push({ kind: 'flagSet', key: k.knownNetwork(user, input.signals.prefix), value: '1', ttlMs: deviceTtl });
         }
       }

@@ -13,7 +13,11 @@ const HASH = /^[0-9a-f]{32}$/;
 const BATCH = 1_000;
 
 /** Loads a hash file into the store; returns how many hashes were loaded and how many lines were skipped. */
-export async function loadKnownUsernames(path: string, store: Store, knownUsernameDays: number): Promise<{ loaded: number; skipped: number }> {
+export async function loadKnownUsernames(
+  path: string,
+  store: Store,
+  knownUsernameDays: number,
+): Promise<{ loaded: number; skipped: number }> {
   const ttlMs = knownUsernameDays * DAY_MS;
   let batch: StoreOp[] = [];
   let loaded = 0;

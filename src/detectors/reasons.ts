@@ -12,26 +12,37 @@ export const REASONS: Readonly<Record<string, string>> = {
   'rate.exceeded': 'More requests than the rule allows within its window.',
   'list.deny': 'The address or fingerprint is on the deny list.',
   'stuffing.source-failures': 'Most logins from this source failed, across several usernames: credential stuffing.',
-  'stuffing.fingerprint-failures': 'Most logins with this header fingerprint failed; weak alone, since a browser build shares one fingerprint.',
-  'stuffing.many-usernames': 'Many different usernames from one address or network; weak alone, since people share NATs.',
-  'stuffing.device-many-usernames': 'One device tried many different usernames; a person rarely signs in to more than a couple of accounts.',
+  'stuffing.fingerprint-failures':
+    'Most logins with this header fingerprint failed; weak alone, since a browser build shares one fingerprint.',
+  'stuffing.many-usernames':
+    'Many different usernames from one address or network; weak alone, since people share NATs.',
+  'stuffing.device-many-usernames':
+    'One device tried many different usernames; a person rarely signs in to more than a couple of accounts.',
   'login.unknown-username': 'The username never logged in or signed up successfully here; weak alone.',
   'login.no-page-visit': 'A browser posted the login without having loaded any page of the site first.',
   'login.too-fast': 'The login was posted sooner after its page loaded than a person types.',
-  'scraping.device-breadth': 'One device fetched far more distinct pages than a person reads (detection.scraping.pathsPerDevice): scraping.',
-  'scraping.cookieless': 'A client kept coming back without the cookie it was given, as scrapers that start every request afresh do.',
-  'scraping.ip-breadth': 'Very many distinct pages from one address; weak alone, offices and carrier NATs browse a lot.',
-  'request.malformed': 'The request was refused: its framing, headers or body could be read more than one way, as request smuggling relies on.',
-  'request.ambiguous': 'The path or body could be read differently by the application than by botgate (recorded in monitor mode, refused when enforcing).',
-  'store.degraded': 'The shared store was unreachable and failMode is closed: protected flows are challenged until it is back.',
+  'scraping.device-breadth':
+    'One device fetched far more distinct pages than a person reads (detection.scraping.pathsPerDevice): scraping.',
+  'scraping.cookieless':
+    'A client kept coming back without the cookie it was given, as scrapers that start every request afresh do.',
+  'scraping.ip-breadth':
+    'Very many distinct pages from one address; weak alone, offices and carrier NATs browse a lot.',
+  'request.malformed':
+    'The request was refused: its framing, headers or body could be read more than one way, as request smuggling relies on.',
+  'request.ambiguous':
+    'The path or body could be read differently by the application than by botgate (recorded in monitor mode, refused when enforcing).',
+  'store.degraded':
+    'The shared store was unreachable and failMode is closed: protected flows are challenged until it is back.',
   'password.breached': 'The password is in the breached-password list: it may come from a combo list.',
   'cracking.many-passwords': 'Many different passwords were tried on one account: credential cracking.',
   'spraying.shared-password': 'One password failed on many accounts: password spraying.',
   'account.under-attack': 'This account had many failed logins from several addresses just before.',
   'ato.device-flagged': 'This device completed a login that was a suspected account takeover.',
   'ato.suspected': 'A login succeeded with attack evidence: a suspected account takeover.',
-  'attack-mode.no-evidence': 'The login flow is under attack and this login carries no positive evidence (known device, known network).',
-  'attack-mode.started': 'The login flow entered attack mode: failures or unknown usernames rose far above the learned baseline.',
+  'attack-mode.no-evidence':
+    'The login flow is under attack and this login carries no positive evidence (known device, known network).',
+  'attack-mode.started':
+    'The login flow entered attack mode: failures or unknown usernames rose far above the learned baseline.',
   'attack-mode.ended': 'The login flow left attack mode.',
   'email.disposable': 'The signup used a disposable (throwaway) e-mail domain.',
   'email.mailbox-variants':
@@ -58,7 +69,8 @@ export const REASONS: Readonly<Record<string, string>> = {
   'account.suspect': 'Earlier comments of this account were judged spam.',
   'account.suspect-signup': 'This session belongs to an account whose signup had findings.',
   'account.suspect-source': 'This IP address or device recently created accounts whose signups had findings.',
-  'challenge.cleared': 'A clearance from a solved challenge, worth what this challenge demands, let the request through.',
+  'challenge.cleared':
+    'A clearance from a solved challenge, worth what this challenge demands, let the request through.',
   'challenge.clearance-insufficient':
     'The request carried a clearance earned by an easier challenge (fewer bits, or without the CAPTCHA) than this one demands, so it was challenged again.',
   'challenge.solved': 'A challenge was solved and a clearance issued.',
@@ -78,7 +90,9 @@ export function sourceInWords(source: string): string {
     case 'rule':
       return `Decided by the policy rule "${name}".`;
     case 'list':
-      return name === 'deny' ? 'The source is on the deny list.' : 'The source is on the allow list; detection was skipped.';
+      return name === 'deny'
+        ? 'The source is on the deny list.'
+        : 'The source is on the allow list; detection was skipped.';
     case 'default':
       return 'No rule matched, so the default applied.';
     case 'gateway':
@@ -92,7 +106,9 @@ export function sourceInWords(source: string): string {
         ? 'A valid clearance was presented, but it was earned by an easier challenge than this one demands.'
         : 'A valid clearance from a solved challenge satisfied the challenge.';
     case 'challenge':
-      return name === 'forced' ? 'Challenged because the flow forces a challenge (challenge.force).' : `The challenge verification: ${name}.`;
+      return name === 'forced'
+        ? 'Challenged because the flow forces a challenge (challenge.force).'
+        : `The challenge verification: ${name}.`;
     default:
       return source;
   }

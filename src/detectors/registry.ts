@@ -11,14 +11,17 @@ import { createAccountTakeoverDetector } from './account-takeover.js';
 import { type AttackModeMonitor, createAttackModeDetector } from './attack-mode.js';
 import { automationDetector } from './automation.js';
 import { breachedPasswordDetector } from './breached-password.js';
-import { createScrapingDetector } from './scraping.js';
 import { createCommentSpamDetector } from './comment-spam.js';
 import { createCredentialCrackingDetector } from './credential-cracking.js';
 import { createCredentialStuffingDetector } from './credential-stuffing.js';
 import type { Detector } from './detector.js';
 import { createPasswordSprayingDetector } from './password-spraying.js';
+import { createScrapingDetector } from './scraping.js';
 
-export function builtinDetectors(doc: PolicyDocument, attackMode: AttackModeMonitor | null = null): readonly Detector[] {
+export function builtinDetectors(
+  doc: PolicyDocument,
+  attackMode: AttackModeMonitor | null = null,
+): readonly Detector[] {
   const login = doc.detection.login;
   const detectors: Detector[] = [
     automationDetector,

@@ -8,7 +8,11 @@ import type { DeceptionTemplates } from '../actions/deceive.js';
 import type { Exchange } from './exchange.js';
 import { referenceId } from './reference-id.js';
 
-export function createDeceiveReply(templates: DeceptionTemplates, failureMarker: (flow: string) => string | null, successStatus: (flow: string) => number | null) {
+export function createDeceiveReply(
+  templates: DeceptionTemplates,
+  failureMarker: (flow: string) => string | null,
+  successStatus: (flow: string) => number | null,
+) {
   return (x: Exchange, res: ServerResponse, html: boolean): void => {
     const json = !html;
     let status: number;

@@ -27,7 +27,14 @@ export async function evaluate(
     return listDecision('block', 'list/deny', `${denied} on the deny list`, 100, enforced);
   }
   if (policy.allow.match(ip, fingerprint) !== null) {
-    return { action: 'allow', decidedBy: 'list/allow', score: 0, findings: NO_FINDINGS, enforced, retryAfterSeconds: null };
+    return {
+      action: 'allow',
+      decidedBy: 'list/allow',
+      score: 0,
+      findings: NO_FINDINGS,
+      enforced,
+      retryAfterSeconds: null,
+    };
   }
 
   const detectors = flow.detectors;
@@ -38,7 +45,10 @@ export async function evaluate(
   for (let i = 0; i < detectors.length; i++) {
     offsets[i] = ops === null ? 0 : ops.length;
     const planned = detectors[i]!.plan(input);
-    if (planned.length > 0) (ops ??= []).push(...planned);
+    if (planned.length > 0) {
+      ops ??= [];
+      ops.push(...planned);
+    }
   }
   const rateStart = ops === null ? 0 : ops.length;
   offsets[detectors.length] = rateStart;
@@ -47,7 +57,10 @@ export async function evaluate(
     const rule = rateRules[i]!;
     const value = rateKeyValue(rule, input);
     rateKeys[i] = value;
-    if (value !== null) (ops ??= []).push({ kind: 'hit', key: rule.keyPrefix + value, windowMs: rule.windowMs });
+    if (value !== null) {
+      ops ??= [];
+      ops.push({ kind: 'hit', key: rule.keyPrefix + value, windowMs: rule.windowMs });
+    }
   }
 
   const results: readonly StoreValue[] = ops === null ? [] : await store.exec(ops);
@@ -57,7 +70,10 @@ export async function evaluate(
     const start = offsets[i]!;
     const end = offsets[i + 1]!;
     const found = detectors[i]!.judge(input, start === end ? [] : results.slice(start, end));
-    if (found.length > 0) (findings ??= []).push(...found);
+    if (found.length > 0) {
+      findings ??= [];
+      findings.push(...found);
+    }
   }
 
   const rateCounts = new Array<number>(rateRules.length);
@@ -90,13 +106,7 @@ function rateKeyValue(rule: CompiledRateRule, input: DetectorInput): string | nu
   }
 }
 
-function listDecision(
-  action: 'block',
-  decidedBy: string,
-  detail: string,
-  score: number,
-  enforced: boolean,
-): Decision {
+function listDecision(action: 'block', decidedBy: string, detail: string, score: number, enforced: boolean): Decision {
   return {
     action,
     decidedBy,

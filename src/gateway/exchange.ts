@@ -4,10 +4,10 @@
  */
 import type { CompiledFlow } from '../config/compile.js';
 import type { Mode } from '../config/schema.js';
-import type { FlowFields, RequestSignals } from '../signals/request-signals.js';
+import type { DetectorInput, Device } from '../detectors/detector.js';
 import type { DecisionEvent } from '../events/event.js';
 import type { Decision } from '../policy/decide.js';
-import type { Device, DetectorInput } from '../detectors/detector.js';
+import type { FlowFields, RequestSignals } from '../signals/request-signals.js';
 
 export interface Exchange {
   readonly id: string;

@@ -44,7 +44,10 @@ export function createOutcomeLearning(options: OutcomeLearningOptions) {
       let writes: StoreOp[] | null = null;
       for (const detector of x.flow.learners) {
         const ops = detector.learn!(input, outcome, summary);
-        if (ops.length > 0) (writes ??= []).push(...ops);
+        if (ops.length > 0) {
+          writes ??= [];
+          writes.push(...ops);
+        }
       }
 
       if (x.flow.kind === 'login' && outcome.result === 'failure' && answer.body !== null) {
@@ -54,13 +57,10 @@ export function createOutcomeLearning(options: OutcomeLearningOptions) {
         const evidence = isSuspectedTakeover(summary);
         if (evidence !== null) {
           const device = x.device ?? x.issuedDevice;
-          if (device !== null)
-            (writes ??= []).push({
-              kind: 'flagSet',
-              key: loginKeys.takeoverDevice(device.id),
-              value: x.id,
-              ttlMs: flagTtl,
-            });
+          if (device !== null) {
+            writes ??= [];
+            writes.push({ kind: 'flagSet', key: loginKeys.takeoverDevice(device.id), value: x.id, ttlMs: flagTtl });
+          }
           const event: DecisionEvent = {
             ...toEvent(x, answer.status, options.mode()),
             id: referenceId(),
@@ -107,7 +107,10 @@ export function createOutcomeLearning(options: OutcomeLearningOptions) {
       for (const detector of x.flow.detectors) {
         if (detector.withheld === undefined) continue;
         const ops = detector.withheld(input, summary);
-        if (ops.length > 0) (writes ??= []).push(...ops);
+        if (ops.length > 0) {
+          writes ??= [];
+          writes.push(...ops);
+        }
       }
       if (writes !== null) store.write(writes);
     },

@@ -5,8 +5,8 @@
  * both (a 200 login page that says "Invalid password") counts as the failure it is.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Outcome } from '../detectors/detector.js';
 import type { FlowDocument } from '../config/schema.js';
+import type { Outcome } from '../detectors/detector.js';
 
 interface CompiledMatch {
   readonly status: ReadonlySet<number> | null;
@@ -38,7 +38,12 @@ export function compileOutcome(spec: FlowDocument['outcome']): OutcomeRule | nul
   return { success, failure, needsBody: [...success, ...failure].some((m) => m.bodyContains !== null) };
 }
 
-export function classifyOutcome(rule: OutcomeRule, status: number, headers: IncomingHttpHeaders, body: Buffer | null): Outcome {
+export function classifyOutcome(
+  rule: OutcomeRule,
+  status: number,
+  headers: IncomingHttpHeaders,
+  body: Buffer | null,
+): Outcome {
   for (const m of rule.failure) if (matches(m, status, headers, body)) return { status, result: 'failure' };
   for (const m of rule.success) if (matches(m, status, headers, body)) return { status, result: 'success' };
   return { status, result: 'unknown' };

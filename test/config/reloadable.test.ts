@@ -11,8 +11,7 @@ import { changedRestartOnlyKeys, reloadableSections, withReloadableSections } fr
 const CAPTCHA_SECRET = '0x-captcha-secret-never-shared';
 const PREVIOUS = 'previous-node-secret-0123456789';
 
-const policy = (challenge: Record<string, unknown>, mode = 'enforce') =>
-  parsePolicyValue({ mode, challenge }, 'test');
+const policy = (challenge: Record<string, unknown>, mode = 'enforce') => parsePolicyValue({ mode, challenge }, 'test');
 
 const withCaptcha = (extra: Record<string, unknown> = {}) =>
   policy({
@@ -53,7 +52,9 @@ describe('restart-only keys', () => {
     const running = withCaptcha();
     expect(changedRestartOnlyKeys(running, withCaptcha())).toEqual([]);
     expect(changedRestartOnlyKeys(running, policy({ previousSecrets: [PREVIOUS] }))).toEqual(['challenge.captcha']);
-    expect(changedRestartOnlyKeys(running, withCaptcha({ previousSecrets: [] }))).toEqual(['challenge.previousSecrets']);
+    expect(changedRestartOnlyKeys(running, withCaptcha({ previousSecrets: [] }))).toEqual([
+      'challenge.previousSecrets',
+    ]);
   });
 
   it('refuse a change to what the challenge service is built from, but not to challenge.force', () => {
@@ -61,7 +62,9 @@ describe('restart-only keys', () => {
     expect(changedRestartOnlyKeys(running, withCaptcha({ flows: { login: { base: 10, max: 14 } } }))).toEqual([
       'challenge.flows',
     ]);
-    expect(changedRestartOnlyKeys(running, withCaptcha({ clearanceMinutes: 5 }))).toEqual(['challenge.clearanceMinutes']);
+    expect(changedRestartOnlyKeys(running, withCaptcha({ clearanceMinutes: 5 }))).toEqual([
+      'challenge.clearanceMinutes',
+    ]);
     expect(changedRestartOnlyKeys(running, withCaptcha({ force: ['login'] }))).toEqual([]);
   });
 });

@@ -169,20 +169,17 @@ describe('flows', () => {
   it('wants a session only where success is declared, and a JSON path that is a dotted identifier', () => {
     const ok = { success: { status: [200] } };
     const doc = policy({
-      flows: [
-        login('bound', '/a', {}),
-        login('no-outcome', '/b'),
-        login('bad-path', '/c'),
-        login('cookie', '/d'),
-      ].map((flow, i) => ({
-        ...flow,
-        ...[
-          { session: { json: 'data.token' }, outcome: ok },
-          { session: { cookie: 'sid' } },
-          { session: { json: 'data..token' }, outcome: ok },
-          { session: { cookie: 'sid' }, outcome: ok },
-        ][i],
-      })),
+      flows: [login('bound', '/a', {}), login('no-outcome', '/b'), login('bad-path', '/c'), login('cookie', '/d')].map(
+        (flow, i) => ({
+          ...flow,
+          ...[
+            { session: { json: 'data.token' }, outcome: ok },
+            { session: { cookie: 'sid' } },
+            { session: { json: 'data..token' }, outcome: ok },
+            { session: { cookie: 'sid' }, outcome: ok },
+          ][i],
+        }),
+      ),
     });
     expect(paths(doc)).toEqual(['flows[1].session', 'flows[2].session.json']);
     expect(() => policy({ flows: [{ ...login('empty', '/e'), session: {} }] })).toThrow(/a cookie name, a JSON field/);

@@ -3,7 +3,7 @@
  * runs plan → execSync → judge, and, when the signup rules would have let it through, learn →
  * write, as the gateway does.
  */
-import { combinedScore } from '../../src/detectors/combined-score.js';
+
 import { beforeEach, describe, expect, it } from 'vitest';
 import { policySchema } from '../../src/config/schema.js';
 import {
@@ -11,6 +11,7 @@ import {
   createAccountCreationDetector,
   signupKeys,
 } from '../../src/detectors/account-creation.js';
+import { combinedScore } from '../../src/detectors/combined-score.js';
 import type { Detector, DetectorInput, Device, Finding } from '../../src/detectors/detector.js';
 import { loginKeys } from '../../src/detectors/login-keys.js';
 import { createFieldNormaliser } from '../../src/signals/fields.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { policySchema } from '../../src/config/schema.js';
 import { createCredentialCrackingDetector } from '../../src/detectors/credential-cracking.js';
-import type { Device, DetectorInput } from '../../src/detectors/detector.js';
+import type { DetectorInput, Device } from '../../src/detectors/detector.js';
 import { loginKeys } from '../../src/detectors/login-keys.js';
 import { ManualClock } from '../../src/state/clock.js';
 import { MemoryStore } from '../../src/state/memory-store.js';

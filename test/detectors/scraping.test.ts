@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { policySchema } from '../../src/config/schema.js';
-import type { Device, DetectorInput } from '../../src/detectors/detector.js';
+import type { DetectorInput, Device } from '../../src/detectors/detector.js';
 import { createScrapingDetector } from '../../src/detectors/scraping.js';
 import { ManualClock } from '../../src/state/clock.js';
 import { MemoryStore } from '../../src/state/memory-store.js';
@@ -47,7 +47,8 @@ describe('scraping detector', () => {
     }
     const bot: Device = { id: 'bbbbbbbbbbbbbbbb', issuedAt: clock.now() };
     const found: string[][] = [];
-    for (let i = 0; i < settings.pathsPerDevice; i++) found.push(run(store, clock, `/api/listings/${i}`, '198.51.100.1', bot));
+    for (let i = 0; i < settings.pathsPerDevice; i++)
+      found.push(run(store, clock, `/api/listings/${i}`, '198.51.100.1', bot));
     expect(found.slice(0, settings.pathsPerDevice - 20).flat()).toEqual([]);
     expect(found.at(-1)).toContain('scraping.device-breadth');
   });
@@ -57,7 +58,8 @@ describe('scraping detector', () => {
     const store = new MemoryStore({ maxEntries: 10_000, clock });
     expect(run(store, clock, '/api/listings', '198.51.100.2', null)).toEqual([]);
     let last: string[] = [];
-    for (let i = 0; i < settings.cookielessRequests; i++) last = run(store, clock, `/api/listings/${i % 5}`, '198.51.100.2', null);
+    for (let i = 0; i < settings.cookielessRequests; i++)
+      last = run(store, clock, `/api/listings/${i % 5}`, '198.51.100.2', null);
     expect(last).toContain('scraping.cookieless');
   });
 });

@@ -15,7 +15,11 @@ describe('EventRing', () => {
 
   it('puts a long exchange recorded late back at its arrival time', () => {
     const ring = new EventRing(5);
-    const [quick, later, slow] = [sampleEvent({ time: 2_000 }), sampleEvent({ time: 3_000 }), sampleEvent({ time: 1_000 })];
+    const [quick, later, slow] = [
+      sampleEvent({ time: 2_000 }),
+      sampleEvent({ time: 3_000 }),
+      sampleEvent({ time: 1_000 }),
+    ];
     for (const e of [quick, later, slow]) ring.push(e); // the slow upload ends last
     expect(ring.recent(3)).toEqual([later, quick, slow]);
   });

@@ -5,7 +5,7 @@
 import { once } from 'node:events';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
@@ -56,7 +56,17 @@ beforeAll(async () => {
   upstream = await startBotgate(['marketplace', '--listen', '127.0.0.1:0']);
   upstreamUrl = upstream.addresses.upstream!;
   gateway = await startBotgate(
-    ['run', '--upstream', upstreamUrl, '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0', '--log-level', 'silent'],
+    [
+      'run',
+      '--upstream',
+      upstreamUrl,
+      '--listen',
+      '127.0.0.1:0',
+      '--admin-listen',
+      '127.0.0.1:0',
+      '--log-level',
+      'silent',
+    ],
     { BOTGATE_ADMIN_TOKEN: TOKEN, BOTGATE_SECRET: SECRET },
   );
   gatewayUrl = gateway.addresses.gateway!;
@@ -177,7 +187,10 @@ describe('bad input', () => {
   });
 
   it('answers 400 to a request Node cannot parse, and keeps serving', async () => {
-    const raw = await rawExchange(gatewayUrl, 'GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n');
+    const raw = await rawExchange(
+      gatewayUrl,
+      'GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+    );
     expect(raw).toMatch(/^HTTP\/1\.1 400/);
     const res = await request(`${gatewayUrl}/`, { headers: CHROME_HEADERS });
     expect(res.statusCode).toBe(200);
@@ -187,7 +200,9 @@ describe('bad input', () => {
   it('survives a client that aborts mid-body and records the exchange', async () => {
     const socket = connect(Number(new URL(gatewayUrl).port), '127.0.0.1');
     await once(socket, 'connect');
-    socket.write('POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"username":');
+    socket.write(
+      'POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"username":',
+    );
     await new Promise((r) => setTimeout(r, 100));
     socket.destroy();
     await new Promise((r) => setTimeout(r, 100));
@@ -195,7 +210,9 @@ describe('bad input', () => {
     expect(res.statusCode).toBe(200);
     await res.body.dump();
     const { body } = await admin('/api/events?limit=20');
-    expect(body.events.some((e: { path: string; status: number }) => e.path === '/api/login' && e.status === 0)).toBe(true);
+    expect(body.events.some((e: { path: string; status: number }) => e.path === '/api/login' && e.status === 0)).toBe(
+      true,
+    );
   });
 });
 
@@ -239,7 +256,17 @@ describe('upstream faults', () => {
     const dir = await mkdtemp(join(tmpdir(), 'botgate-it-'));
     const config = join(dir, 'policy.yaml');
     await writeFile(config, `upstream:\n  url: ${slowUrl}\n  responseTimeoutMs: 1000\nevents:\n  sqlite: false\n`);
-    faulty = await startBotgate(['run', '--config', config, '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0', '--log-level', 'silent']);
+    faulty = await startBotgate([
+      'run',
+      '--config',
+      config,
+      '--listen',
+      '127.0.0.1:0',
+      '--admin-listen',
+      '127.0.0.1:0',
+      '--log-level',
+      'silent',
+    ]);
   });
 
   afterAll(async () => {
@@ -257,9 +284,17 @@ describe('upstream faults', () => {
   });
 
   it('answers 502 when the upstream is down, and the gateway stays up', async () => {
-    const down = await startBotgate(
-      ['run', '--upstream', 'http://127.0.0.1:9', '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0', '--log-level', 'silent'],
-    );
+    const down = await startBotgate([
+      'run',
+      '--upstream',
+      'http://127.0.0.1:9',
+      '--listen',
+      '127.0.0.1:0',
+      '--admin-listen',
+      '127.0.0.1:0',
+      '--log-level',
+      'silent',
+    ]);
     try {
       const res = await request(`${down.addresses.gateway}/`, { headers: CHROME_HEADERS });
       expect(res.statusCode).toBe(502);

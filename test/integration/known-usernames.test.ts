@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createUsernameHasher } from '../../src/signals/fields.js';
 import { runBotgate } from '../support/processes.js';
-import { deviceCookie, send, type Stack, startStack } from '../support/stack.js';
+import { deviceCookie, type Stack, send, startStack } from '../support/stack.js';
 
 const SECRET = 'test-secret-0123456789abcdef';
 let stack: Stack | undefined;
@@ -22,13 +22,17 @@ describe('botgate users import', () => {
     const dir = await mkdtemp(join(tmpdir(), 'botgate-users-'));
     await writeFile(join(dir, 'usernames.txt'), 'Alice.Smith@Example.com\nbob\n\nbob\n');
     const out = join(dir, 'known.txt');
-    const ok = await runBotgate(['users', 'import', join(dir, 'usernames.txt'), '--out', out], { BOTGATE_SECRET: SECRET });
+    const ok = await runBotgate(['users', 'import', join(dir, 'usernames.txt'), '--out', out], {
+      BOTGATE_SECRET: SECRET,
+    });
     expect(ok.code).toBe(0);
     const text = await readFile(out, 'utf8');
     const hash = createUsernameHasher(SECRET);
     expect(text.trim().split('\n')).toEqual([hash('alice.smith@example.com'), hash('bob')]);
     expect(text).not.toContain('bob');
-    const refused = await runBotgate(['users', 'import', join(dir, 'usernames.txt'), '--out', out], { BOTGATE_SECRET: '' });
+    const refused = await runBotgate(['users', 'import', join(dir, 'usernames.txt'), '--out', out], {
+      BOTGATE_SECRET: '',
+    });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('no secret');
   });
@@ -40,7 +44,10 @@ describe('botgate users import', () => {
     const [user] = stack.users;
     await stack.close();
     await writeFile(file, `${createUsernameHasher(SECRET)(user!.username)}\nnot-a-hash\n`);
-    stack = await startStack((doc) => ({ ...doc, detection: { ...doc.detection, login: { ...doc.detection.login, knownUsernamesFile: file } } }));
+    stack = await startStack((doc) => ({
+      ...doc,
+      detection: { ...doc.detection, login: { ...doc.detection.login, knownUsernamesFile: file } },
+    }));
     const page = await send(stack, '203.0.113.50', 'GET', '/login');
     stack.clock.advance(3_000);
     const answer = await send(stack, '203.0.113.50', 'POST', '/login', {

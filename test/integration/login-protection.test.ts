@@ -3,7 +3,7 @@
  * gateway in process, a manual clock for typing delays, client addresses through a trusted hop.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { CHROME, deviceCookie, receivedIds, send, type Stack, startStack } from '../support/stack.js';
+import { CHROME, deviceCookie, receivedIds, type Stack, send, startStack } from '../support/stack.js';
 
 let stack: Stack;
 afterEach(async () => {
@@ -15,7 +15,10 @@ async function humanLogin(s: Stack, ip: string, username: string, password: stri
   const page = await send(s, ip, 'GET', '/login', cookie ? { cookie } : {});
   const device = cookie ?? deviceCookie(page);
   s.clock.advance(typingMs);
-  const answer = await send(s, ip, 'POST', '/login', { form: { username, password }, ...(device ? { cookie: device } : {}) });
+  const answer = await send(s, ip, 'POST', '/login', {
+    form: { username, password },
+    ...(device ? { cookie: device } : {}),
+  });
   return { answer, device };
 }
 
@@ -45,7 +48,12 @@ describe('login protection', () => {
     const answers = [];
     for (let i = 0; i < 40; i++) {
       stack.clock.advance(2_000);
-      answers.push(await send(stack, ip, 'POST', '/login', { form: { username: `victim${i}@mail.example`, password: 'Summer2024!' }, cookie }));
+      answers.push(
+        await send(stack, ip, 'POST', '/login', {
+          form: { username: `victim${i}@mail.example`, password: 'Summer2024!' },
+          cookie,
+        }),
+      );
     }
     // Every answer looks like a failed login: 200 with the marketplace's failure text.
     for (const a of answers) {
@@ -84,7 +92,10 @@ describe('login protection', () => {
   });
 
   it('enters attack mode on a flow-wide anomaly and challenges logins without positive evidence, not known users', async () => {
-    stack = await startStack((doc) => ({ ...doc, detection: { ...doc.detection, attackMode: { ...doc.detection.attackMode, minAttempts: 20 } } }));
+    stack = await startStack((doc) => ({
+      ...doc,
+      detection: { ...doc.detection, attackMode: { ...doc.detection.attackMode, minAttempts: 20 } },
+    }));
     const [carol] = stack.users;
     // Carol logs in normally first: her device becomes known for her.
     const first = await humanLogin(stack, '203.0.113.20', carol!.username, carol!.password);

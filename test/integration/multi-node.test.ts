@@ -37,6 +37,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const TOLERANCE = 6;
+
 import { parse, stringify } from 'yaml';
 import { defaultPolicyPath, loadPolicyFile } from '../../src/config/load.js';
 import { seededRandom } from '../../src/demo/seeded-random.js';

@@ -2,7 +2,7 @@
  * SIGHUP reloads the policy file: the whole new policy takes effect, or, when the file is
  * invalid or changes what needs a restart, nothing changes and the gateway keeps serving.
  */
-import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
@@ -40,9 +40,23 @@ describe('policy reload on SIGHUP', () => {
     started.push(upstream);
     const dir = await mkdtemp(join(tmpdir(), 'botgate-reload-'));
     const file = join(dir, 'policy.yaml');
-    const base = (await readFile(defaultPolicyPath(), 'utf8')).replace(/^events:\n/m, 'events:\n  sqlite: false\n').replace(/^  sqlite: botgate-events\.db\n/m, '');
+    const base = (await readFile(defaultPolicyPath(), 'utf8'))
+      .replace(/^events:\n/m, 'events:\n  sqlite: false\n')
+      .replace(/^ {2}sqlite: botgate-events\.db\n/m, '');
     await writeFile(file, base);
-    const gw = await startBotgate(['run', '--config', file, '--upstream', upstream.addresses.upstream!, '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0', '--log-level', 'info']);
+    const gw = await startBotgate([
+      'run',
+      '--config',
+      file,
+      '--upstream',
+      upstream.addresses.upstream!,
+      '--listen',
+      '127.0.0.1:0',
+      '--admin-listen',
+      '127.0.0.1:0',
+      '--log-level',
+      'info',
+    ]);
     started.push(gw);
     const url = gw.addresses.gateway!;
     expect(await hydraLogin(url)).toBe(403);

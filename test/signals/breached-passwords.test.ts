@@ -5,12 +5,15 @@ import { BreachedPasswords } from '../../src/signals/breached-passwords.js';
 describe('BreachedPasswords', () => {
   it('has no false negatives and survives a round trip through its file', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(fc.string({ minLength: 1, maxLength: 30 }), { minLength: 1, maxLength: 300 }), (passwords) => {
-        const filter = BreachedPasswords.create(passwords.length);
-        for (const p of passwords) filter.add(p);
-        const copy = BreachedPasswords.fromFile(filter.toFile());
-        return passwords.every((p) => filter.has(p) && copy.has(p));
-      }),
+      fc.property(
+        fc.uniqueArray(fc.string({ minLength: 1, maxLength: 30 }), { minLength: 1, maxLength: 300 }),
+        (passwords) => {
+          const filter = BreachedPasswords.create(passwords.length);
+          for (const p of passwords) filter.add(p);
+          const copy = BreachedPasswords.fromFile(filter.toFile());
+          return passwords.every((p) => filter.has(p) && copy.has(p));
+        },
+      ),
     );
   });
 

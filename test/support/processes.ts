@@ -42,7 +42,9 @@ export async function startBotgate(args: readonly string[], env: Record<string, 
       const newline = stdout.indexOf('\n');
       if (newline !== -1) resolve(stdout.slice(0, newline));
     });
-    child.once('exit', (code) => reject(new Error(`botgate ${args.join(' ')} exited with ${code} before starting:\n${stderr}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`botgate ${args.join(' ')} exited with ${code} before starting:\n${stderr}`)),
+    );
   });
   const line = await firstLine;
   return {
@@ -64,7 +66,10 @@ export async function startBotgate(args: readonly string[], env: Record<string, 
 
 /** Runs a command to completion (check, --help, a run that must fail). */
 export async function runBotgate(args: readonly string[], env: Record<string, string> = {}): Promise<ExitedProcess> {
-  const child = spawn(process.execPath, [BOTGATE, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BOTGATE, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   running.add(child);
   let stdout = '';
   let stderr = '';

@@ -17,7 +17,8 @@ export const CHROME = {
   'sec-ch-ua-mobile': '?0',
   'sec-ch-ua-platform': '"Windows"',
   'upgrade-insecure-requests': '1',
-  'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+  'user-agent':
+    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
   accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8',
   'sec-fetch-site': 'same-origin',
   'sec-fetch-mode': 'navigate',
@@ -88,7 +89,11 @@ export async function send(
     body = JSON.stringify(options.json);
   }
   if (options.cookie) headers.cookie = options.cookie;
-  const res = await request(`${stack.gateway.gatewayUrl}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+  const res = await request(`${stack.gateway.gatewayUrl}${path}`, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body }),
+  });
   const text = await res.body.text();
   const raw = res.headers['set-cookie'];
   return {
