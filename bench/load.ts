@@ -13,6 +13,8 @@ import { Agent, request } from 'undici';
 
 export interface Throughput {
   readonly requestsPerSecond: number;
+  /** Requests completed in the measured run. */
+  readonly requests: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly non2xx: number;
@@ -66,6 +68,7 @@ export async function saturate(
   });
   return {
     requestsPerSecond: result.requests.average,
+    requests: result.requests.total,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     non2xx: result.non2xx,
@@ -105,7 +108,8 @@ function parseWrk(out: string): Throughput {
     return m[2] === 'us' ? value / 1000 : m[2] === 's' ? value * 1000 : value;
   };
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
-  return { requestsPerSecond: rps, p50Ms: pct('50'), p99Ms: pct('99'), non2xx, tool: 'wrk' };
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? Number.NaN);
+  return { requestsPerSecond: rps, requests, p50Ms: pct('50'), p99Ms: pct('99'), non2xx, tool: 'wrk' };
 }
 
 export interface Latency {

@@ -1,10 +1,13 @@
 /** Starts a benchmark process that prints one JSON line of addresses, and stops it afterwards. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 export interface BenchProcess {
   readonly addresses: Record<string, string>;
   /** Sends a signal (SIGHUP reloads a gateway's policy). */
   signal(name: NodeJS.Signals): void;
+  /** CPU time the process has used so far, user and system, all threads (µs); NaN without /proc. */
+  cpuMicros(): number;
   stop(): Promise<void>;
 }
 
@@ -31,6 +34,7 @@ export async function startJsonLineProcess(
   return {
     addresses: JSON.parse(line) as Record<string, string>,
     signal: (name) => child.kill(name),
+    cpuMicros: () => (child.pid === undefined ? Number.NaN : processCpuMicros(child.pid)),
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -39,4 +43,18 @@ export async function startJsonLineProcess(
         setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
       }),
   };
+}
+
+/** Linux's USER_HZ: /proc reports CPU time in ticks of 10 ms. */
+const TICK_MICROS = 10_000;
+
+/** utime + stime from /proc/PID/stat (fields 14 and 15, counted after the command's closing parenthesis). */
+function processCpuMicros(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MICROS;
+  } catch {
+    return Number.NaN;
+  }
 }

@@ -41,6 +41,8 @@ interface Row {
   readonly target: string;
   readonly route: string;
   readonly result: Throughput;
+  /** CPU the proxy's process used per request in the run (all threads, µs); NaN for `direct`. */
+  readonly cpuMicrosPerRequest: number;
 }
 
 /** Script calls Redis has run and requests the Redis-backed node has decided, at one moment. */
@@ -108,6 +110,12 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       ['botgate', botgate.addresses.gateway!],
       ['botgate, no file', noFile.addresses.gateway!],
     ];
+    // The process whose CPU a target's requests cost (the direct row has no proxy).
+    const proxyOf = new Map<string, BenchProcess>([
+      ['bare proxy', bare],
+      ['botgate', botgate],
+      ['botgate, no file', noFile],
+    ]);
     let countRoundTrips: (() => Promise<RoundTripCount>) | null = null;
     if (values.store) {
       const policy = join(work, 'redis-policy.yaml');
@@ -119,6 +127,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       );
       started.push(redis);
       targets.push([REDIS_TARGET, redis.addresses.gateway!]);
+      proxyOf.set(REDIS_TARGET, redis);
       const admin = new Redis(values.store, { maxRetriesPerRequest: 1, lazyConnect: true });
       redisAdmin = admin;
       await admin.connect();
@@ -143,10 +152,13 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       for (const [target, url] of targets) {
         // A short warm-up lets the JIT and the keep-alive pools settle before measuring.
         await saturate(url + path, { seconds: 1, connections: 32, method, tool });
+        const proxy = proxyOf.get(target);
+        const cpuBefore = proxy?.cpuMicros() ?? Number.NaN;
         const result = await counted(target, `${route}, 32 connections`, () =>
           saturate(url + path, { seconds, connections: 32, method, tool }),
         );
-        rows.push({ target, route, result });
+        const cpuMicrosPerRequest = ((proxy?.cpuMicros() ?? Number.NaN) - cpuBefore) / result.requests;
+        rows.push({ target, route, result, cpuMicrosPerRequest });
       }
     }
     printThroughput(rows);
@@ -258,16 +270,24 @@ function printThroughput(rows: readonly Row[]): void {
     `Proxy throughput, ${rows[0]?.result.tool ?? 'wrk'} with 32 connections (2-core machine shared by load generator, proxy and upstream):`,
   );
   console.log(
-    `  ${'target'.padEnd(16)} ${'route'.padEnd(22)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}  ratio to bare proxy`,
+    `  ${'target'.padEnd(16)} ${'route'.padEnd(22)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}  ${'ratio'.padStart(5)}  ${'CPU µs/req'.padStart(10)}  CPU ratio`,
   );
   for (const row of rows) {
-    const bare = rows.find((r) => r.route === row.route && r.target === 'bare proxy')!.result;
-    const ratio = row.result.requestsPerSecond / bare.requestsPerSecond;
+    const bare = rows.find((r) => r.route === row.route && r.target === 'bare proxy')!;
+    const ratio = row.result.requestsPerSecond / bare.result.requestsPerSecond;
+    const cpu = Number.isFinite(row.cpuMicrosPerRequest) ? row.cpuMicrosPerRequest.toFixed(0) : '–';
+    const cpuRatio = Number.isFinite(row.cpuMicrosPerRequest)
+      ? `${(row.cpuMicrosPerRequest / bare.cpuMicrosPerRequest).toFixed(2)}×`
+      : '';
     const non2xx = row.result.non2xx > 0 ? `  (${row.result.non2xx} non-2xx)` : '';
     console.log(
-      `  ${row.target.padEnd(16)} ${row.route.padEnd(22)} ${row.result.requestsPerSecond.toFixed(0).padStart(9)} ${row.result.p50Ms.toFixed(3).padStart(8)} ${row.result.p99Ms.toFixed(3).padStart(8)}  ${ratio.toFixed(2)}×${non2xx}`,
+      `  ${row.target.padEnd(16)} ${row.route.padEnd(22)} ${row.result.requestsPerSecond.toFixed(0).padStart(9)} ${row.result.p50Ms.toFixed(3).padStart(8)} ${row.result.p99Ms.toFixed(3).padStart(8)}  ${`${ratio.toFixed(2)}×`.padStart(5)}  ${cpu.padStart(10)}  ${cpuRatio.padStart(9)}${non2xx}`,
     );
   }
+  console.log(
+    '  ratio: throughput against the bare proxy. CPU µs/req: user + system time of the proxy process (all its threads,\n' +
+      '  the event writer included) per request, from /proc; it does not depend on how the two cores were shared.',
+  );
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
