@@ -19,6 +19,7 @@ import type { LoginDetection } from '../config/schema.js';
 import type { StoreOp, StoreValue } from '../state/store.js';
 import type { Detector, DetectorInput, Finding } from './detector.js';
 import { DAY_MS, loginKeys as k } from './login-keys.js';
+import { failureRatioLowerBound } from './failure-evidence.js';
 
 const SOURCE = 'detector/credential-stuffing';
 const NONE: readonly never[] = [];
@@ -97,11 +98,13 @@ export function createCredentialStuffingDetector(config: LoginDetection): Detect
           }
           continue;
         }
-        if (attempts >= config.minAttempts && ratio >= config.failureRatio && usernames >= 2) {
+        // The bar is met with confidence, not by the first few logins' ratio (failure-evidence.ts).
+        const atLeast = failureRatioLowerBound(failures, attempts);
+        if (attempts >= config.minAttempts && atLeast >= config.failureRatio && usernames >= 2) {
           findings.push(
             finding(
               'stuffing.source-failures',
-              `${pct(ratio)} of ${attempts} logins from this ${source} failed, over ${usernames} usernames`,
+              `${pct(ratio)} of ${attempts} logins from this ${source} failed (at least ${pct(atLeast)} at 95 % confidence), over ${usernames} usernames`,
             ),
           );
         } else if (usernames >= usernameLimit[source]) {
