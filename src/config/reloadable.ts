@@ -86,7 +86,7 @@ export function withReloadableSections(own: PolicyDocument, sections: unknown, s
   }
   const restart = Object.fromEntries(RESTART_ONLY_KEYS.filter((k) => own[k] !== undefined).map((k) => [k, own[k]]));
   const merged: Record<string, unknown> = { ...restart, ...sections };
-  // The node's own CAPTCHA provider and previous secrets stay, whatever challenge settings arrive.
+  // The node's own challenge settings (all but force: secrets, CAPTCHA, difficulties) stay.
   const kept = Object.fromEntries(RESTART_ONLY_CHALLENGE_KEYS.map((key) => [key, ownChallenge[key]]));
   merged.challenge = typeof challenge === 'object' && challenge !== null ? { ...challenge, ...kept } : { ...kept };
   // The merged document goes through the same checks as a policy file.
