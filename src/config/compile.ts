@@ -60,6 +60,8 @@ export interface CompiledFlow extends FlowRef {
   readonly detectors: readonly Detector[];
   /** The detectors with a `learn` phase, for flows with outcomes. */
   readonly learners: readonly Detector[];
+  /** The detectors with a `withheld` phase, for requests botgate blocked or deceived itself. */
+  readonly withholders: readonly Detector[];
   readonly rateRules: readonly CompiledRateRule[];
   readonly findingRules: readonly CompiledFindingRule[];
 }
@@ -107,6 +109,7 @@ export function compilePolicy(doc: PolicyDocument, options: CompileOptions = {})
         : null,
       detectors: Object.freeze(own),
       learners: Object.freeze(own.filter((d) => d.learn !== undefined)),
+      withholders: Object.freeze(own.filter((d) => d.withheld !== undefined)),
       rateRules: Object.freeze(applicable.flatMap(compileRateRule)),
       findingRules: Object.freeze(applicable.flatMap(compileFindingRule)),
     });

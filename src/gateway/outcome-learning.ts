@@ -9,7 +9,7 @@
 import type { DeceptionTemplates } from '../actions/deceive.js';
 import type { TakeoverSettings } from '../config/schema.js';
 import { isSuspectedTakeover } from '../detectors/account-takeover.js';
-import type { DecisionSummary, Outcome } from '../detectors/detector.js';
+import type { Detector, Outcome } from '../detectors/detector.js';
 import { loginKeys } from '../detectors/login-keys.js';
 import type { DecisionEvent } from '../events/event.js';
 import type { Webhook } from '../events/webhook.js';
@@ -36,25 +36,13 @@ export function createOutcomeLearning(options: OutcomeLearningOptions) {
       const input = x.input;
       const decision = x.decision;
       if (input === null || decision === null) return;
-      const summary: DecisionSummary = {
-        action: decision.action,
-        enforced: decision.enforced,
-        findings: decision.findings,
-      };
-      let writes: StoreOp[] | null = null;
-      for (const detector of x.flow.learners) {
-        const ops = detector.learn!(input, outcome, summary);
-        if (ops.length > 0) {
-          writes ??= [];
-          writes.push(...ops);
-        }
-      }
+      let writes = gather(x.flow.learners, (detector) => detector.learn!(input, outcome, decision));
 
       if (x.flow.kind === 'login' && outcome.result === 'failure' && answer.body !== null) {
         templates.capture(x.flow.name, answer.status, answer.headers, answer.body, x.rawUsername, x.upstreamMs ?? 0);
       }
       if (x.flow.kind === 'login' && outcome.result === 'success') {
-        const evidence = isSuspectedTakeover(summary);
+        const evidence = isSuspectedTakeover(decision);
         if (evidence !== null) {
           const device = x.device ?? x.issuedDevice;
           if (device !== null) {
@@ -98,20 +86,7 @@ export function createOutcomeLearning(options: OutcomeLearningOptions) {
       const input = x.input;
       const decision = x.decision;
       if (input === null || decision === null) return;
-      const summary: DecisionSummary = {
-        action: decision.action,
-        enforced: decision.enforced,
-        findings: decision.findings,
-      };
-      let writes: StoreOp[] | null = null;
-      for (const detector of x.flow.detectors) {
-        if (detector.withheld === undefined) continue;
-        const ops = detector.withheld(input, summary);
-        if (ops.length > 0) {
-          writes ??= [];
-          writes.push(...ops);
-        }
-      }
+      const writes = gather(x.flow.withholders, (detector) => detector.withheld!(input, decision));
       if (writes !== null) store.write(writes);
     },
 
@@ -125,4 +100,17 @@ export function createOutcomeLearning(options: OutcomeLearningOptions) {
       return x.flow.kind === 'login' && isSuspectedTakeover(decision) !== null;
     },
   };
+}
+
+/** Every store write the detectors' phase returns, as one batch; null when there is none. */
+function gather(detectors: readonly Detector[], phase: (detector: Detector) => readonly StoreOp[]): StoreOp[] | null {
+  let writes: StoreOp[] | null = null;
+  for (const detector of detectors) {
+    const ops = phase(detector);
+    if (ops.length > 0) {
+      writes ??= [];
+      writes.push(...ops);
+    }
+  }
+  return writes;
 }
