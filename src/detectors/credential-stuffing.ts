@@ -18,8 +18,8 @@
 import type { LoginDetection } from '../config/schema.js';
 import type { StoreOp, StoreValue } from '../state/store.js';
 import type { Detector, DetectorInput, Finding } from './detector.js';
-import { DAY_MS, loginKeys as k } from './login-keys.js';
 import { failureRatioLowerBound } from './failure-evidence.js';
+import { DAY_MS, loginKeys as k } from './login-keys.js';
 
 const SOURCE = 'detector/credential-stuffing';
 const NONE: readonly never[] = [];
