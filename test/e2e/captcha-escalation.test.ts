@@ -6,24 +6,14 @@
  * "solves" at once and hands the page a token its siteverify accepts. A widget script that cannot
  * load leaves the person with a message, and no clearance.
  */
-import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLEARANCE_COOKIE } from '../../src/actions/challenge/clearance.js';
 import type { PolicyDocument } from '../../src/config/schema.js';
 import { type FakeCaptchaProvider, type ProviderName, startFakeCaptchaProvider } from '../support/captcha-provider.js';
+import { HAS_CHROMIUM, launchChromium } from '../support/chromium.js';
 import { receivedIds, type Stack, startStack } from '../support/stack.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const SECRET = 'captcha-secret-for-the-browser-test';
 const SITE_KEY = '0x4AAAAAAAbrowser-test-site-key';
 
@@ -31,7 +21,7 @@ let browser: Browser;
 const running: Array<{ close(): Promise<void> }> = [];
 
 beforeAll(async () => {
-  if (existsSync(CHROMIUM)) browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  if (HAS_CHROMIUM) browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
@@ -92,7 +82,7 @@ async function newPage() {
   return { context, page, cspErrors };
 }
 
-describe.runIf(existsSync(CHROMIUM))('the escalated challenge page in Chromium', () => {
+describe.runIf(HAS_CHROMIUM)('the escalated challenge page in Chromium', () => {
   for (const name of ['turnstile', 'hcaptcha'] as const) {
     it(`${name}: loads the widget under its CSP, waits for work and token, and is cleared`, {
       timeout: 60_000,

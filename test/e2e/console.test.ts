@@ -5,11 +5,10 @@
  * blocks a source and sees its next request blocked, and opens the explanation of that block.
  * Screenshots of each page go to test-output/console/ (gitignored), for people to look at.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultPolicyPath, loadPolicyFile } from '../../src/config/load.js';
@@ -17,11 +16,11 @@ import { type Marketplace, startMarketplace } from '../../src/demo/marketplace.j
 import { generateDemoUsers } from '../../src/demo/users.js';
 import { silentLogger } from '../../src/gateway/logger.js';
 import { type RunningGateway, startGateway } from '../../src/gateway/start.js';
+import { HAS_CHROMIUM, launchChromium } from '../support/chromium.js';
 import { CHROME } from '../support/stack.js';
 import { dayOfHistory } from './console-history.js';
 import { ConsoleTraffic, QUIET_VISITOR } from './console-traffic.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TOKEN = 'console-e2e-token-0123456789abcdef';
 const SHOTS = join(process.cwd(), 'test-output', 'console');
 
@@ -57,18 +56,7 @@ beforeAll(async () => {
   await gateway.recorder.flush();
   traffic = new ConsoleTraffic(gateway.gatewayUrl, users);
   traffic.start();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
   page = await context.newPage();
   page.on('console', (m) => {
@@ -85,7 +73,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-describe.skipIf(!existsSync(CHROMIUM))('the console', () => {
+describe.skipIf(!HAS_CHROMIUM)('the console', () => {
   it('logs in with the admin token into an HttpOnly, SameSite=Strict session', async () => {
     await page.goto(`${gateway.adminUrl}/console/`);
     await page.getByLabel('Admin token').fill('wrong-token-wrong-token');

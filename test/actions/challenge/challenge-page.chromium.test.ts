@@ -5,10 +5,9 @@
  * with `clientBinding` of its own headers, so the path proves the binding holds across the page
  * load, the form post, the GET that follows the 303, and the page's fetch() calls.
  */
-import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Binding, clientBinding } from '../../../src/actions/challenge/binding.js';
 import { createClearanceSigner, readClearanceCookie } from '../../../src/actions/challenge/clearance.js';
@@ -19,9 +18,9 @@ import type { ActionResponse } from '../../../src/actions/challenge/response.js'
 import { createVerifyEndpoint } from '../../../src/actions/challenge/verify-endpoint.js';
 import { systemClock } from '../../../src/state/clock.js';
 import { MemoryStore } from '../../../src/state/memory-store.js';
+import { HAS_CHROMIUM, launchChromium } from '../../support/chromium.js';
 import { NEW_KEY } from './fixtures.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const DIFFICULTY = 12;
 
 const challenges = createChallengeIssuer({ keys: [NEW_KEY], current: NEW_KEY.id, clock: systemClock });
@@ -83,7 +82,7 @@ function write(res: ServerResponse, answer: ActionResponse): void {
   res.end(answer.body);
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('the challenge page in Chromium', () => {
+describe.skipIf(!HAS_CHROMIUM)('the challenge page in Chromium', () => {
   let server: Server;
   let browser: Browser;
   let origin: string;
@@ -97,7 +96,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the challenge page in Chromium', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
