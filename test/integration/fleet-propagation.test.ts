@@ -24,7 +24,7 @@ import { parse, stringify } from 'yaml';
 import { defaultPolicyPath } from '../../src/config/load.js';
 import { createMessageSigner } from '../../src/fleet/signed-message.js';
 import { deletePrefix, randomPrefix, SHARED_REDIS_URL, startRedis } from '../state/redis-process.js';
-import { killAll, type RunningProcess, startBotgate } from '../support/processes.js';
+import { gatewayArgs, killAll, type RunningProcess, startBotgate } from '../support/processes.js';
 import { CHROME } from '../support/stack.js';
 
 const SECRET = 'fleet-propagation-secret-0123456789';
@@ -72,24 +72,10 @@ async function setDeny(path: string, deny: readonly string[]): Promise<void> {
 }
 
 async function startNode(policy: string): Promise<RunningProcess> {
-  const node = await startBotgate(
-    [
-      'run',
-      '--config',
-      policy,
-      '--upstream',
-      upstreamUrl,
-      '--listen',
-      '127.0.0.1:0',
-      '--admin-listen',
-      '127.0.0.1:0',
-      '--trusted-proxies',
-      '127.0.0.1',
-      '--log-level',
-      'info',
-    ],
-    { BOTGATE_SECRET: SECRET, BOTGATE_ADMIN_TOKEN: TOKEN },
-  );
+  const node = await startBotgate(gatewayArgs(policy, upstreamUrl, '--log-level', 'info'), {
+    BOTGATE_SECRET: SECRET,
+    BOTGATE_ADMIN_TOKEN: TOKEN,
+  });
   started.push(node);
   return node;
 }

@@ -44,7 +44,7 @@ import { seededRandom } from '../../src/demo/seeded-random.js';
 import { silentLogger } from '../../src/gateway/logger.js';
 import { type RunningGateway, startGateway } from '../../src/gateway/start.js';
 import { deletePrefix, randomPrefix, SHARED_REDIS_URL } from '../state/redis-process.js';
-import { killAll, type RunningProcess, startBotgate } from '../support/processes.js';
+import { gatewayArgs, killAll, type RunningProcess, startBotgate } from '../support/processes.js';
 import { CHROME } from '../support/stack.js';
 
 const SECRET = 'multi-node-secret-0123456789abcdef';
@@ -74,23 +74,8 @@ beforeAll(async () => {
   upstreamUrl = upstream.addresses.upstream!;
   const node = () =>
     startBotgate(
-      [
-        'run',
-        '--config',
-        policy,
-        '--upstream',
-        upstreamUrl,
-        '--listen',
-        '127.0.0.1:0',
-        '--admin-listen',
-        '127.0.0.1:0',
-        '--trusted-proxies',
-        '127.0.0.1',
-        '--store',
-        SHARED_REDIS_URL,
-        '--log-level',
-        'warn', // store degradations only: the test prints them if a node's store failed
-      ],
+      // warn: store degradations only, printed by the test if a node's store failed
+      gatewayArgs(policy, upstreamUrl, '--store', SHARED_REDIS_URL, '--log-level', 'warn'),
       { BOTGATE_SECRET: SECRET, BOTGATE_ADMIN_TOKEN: TOKEN },
     );
   shared = await Promise.all([node(), node(), node()]);

@@ -27,7 +27,7 @@ import { defaultPolicyPath, loadPolicyFile } from '../../src/config/load.js';
 import { generateDemoUsers } from '../../src/demo/users.js';
 import type { DecisionEvent } from '../../src/events/event.js';
 import { randomPrefix, startRedis } from '../state/redis-process.js';
-import { killAll, type RunningProcess, startBotgate } from '../support/processes.js';
+import { gatewayArgs, killAll, type RunningProcess, startBotgate } from '../support/processes.js';
 import { CHROME } from '../support/stack.js';
 
 const SECRET = 'redis-faults-secret-0123456789abcdef';
@@ -134,26 +134,10 @@ async function outage(failMode: 'open' | 'closed'): Promise<OutageRun> {
   try {
     const eventsPath = join(dir, `events-${failMode}.ndjson`);
     const policy = await writePolicy(failMode, redis.url, eventsPath);
-    gateway = await startBotgate(
-      [
-        'run',
-        '--config',
-        policy,
-        '--upstream',
-        upstreamUrl,
-        '--listen',
-        '127.0.0.1:0',
-        '--admin-listen',
-        '127.0.0.1:0',
-        '--trusted-proxies',
-        '127.0.0.1',
-        '--store',
-        redis.url,
-        '--log-level',
-        'silent',
-      ],
-      { BOTGATE_SECRET: SECRET, BOTGATE_ADMIN_TOKEN: TOKEN },
-    );
+    gateway = await startBotgate(gatewayArgs(policy, upstreamUrl, '--store', redis.url, '--log-level', 'silent'), {
+      BOTGATE_SECRET: SECRET,
+      BOTGATE_ADMIN_TOKEN: TOKEN,
+    });
     const gatewayUrl = gateway.addresses.gateway!;
     const adminUrl = gateway.addresses.admin!;
     expect((await sample(adminUrl)).degraded).toBe(false);

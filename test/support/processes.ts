@@ -25,6 +25,27 @@ export interface ExitedProcess {
 
 const running = new Set<ChildProcess>();
 
+/**
+ * `botgate run` with a policy file in front of `upstream`, on free loopback ports, with loopback
+ * trusted (the tests' clients send their address as X-Forwarded-For); `extra` adds flags.
+ */
+export function gatewayArgs(policy: string, upstream: string, ...extra: string[]): string[] {
+  return [
+    'run',
+    '--config',
+    policy,
+    '--upstream',
+    upstream,
+    '--listen',
+    '127.0.0.1:0',
+    '--admin-listen',
+    '127.0.0.1:0',
+    '--trusted-proxies',
+    '127.0.0.1',
+    ...extra,
+  ];
+}
+
 export async function startBotgate(args: readonly string[], env: Record<string, string> = {}): Promise<RunningProcess> {
   const child = spawn(process.execPath, [BOTGATE, ...args], {
     env: { ...process.env, ...env },
