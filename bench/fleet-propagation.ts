@@ -23,7 +23,8 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { request } from 'undici';
 import { parse, stringify } from 'yaml';
-import { type BenchProcess, startJsonLineProcess } from './processes.js';
+import { type BenchProcess, botgateRun, startJsonLineProcess } from './processes.js';
+import { deletePrefix } from './redis-prefix.js';
 
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const TOKEN = 'bench-fleet-admin-token-0123456789';
@@ -66,22 +67,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     for (let i = 0; i < 3; i++) {
       const node = await startJsonLineProcess(
         process.execPath,
-        [
-          here('../bin/botgate'),
-          'run',
-          '--config',
-          policy,
-          '--upstream',
-          upstream.addresses.upstream!,
-          '--listen',
-          '127.0.0.1:0',
-          '--admin-listen',
-          '127.0.0.1:0',
-          '--trusted-proxies',
-          '127.0.0.1',
-          '--log-level',
-          'warn',
-        ],
+        botgateRun(upstream.addresses.upstream!, '--config', policy, '--log-level', 'warn'),
         { cwd: work, env: { BOTGATE_SECRET: 'bench-fleet-secret-0123456789', BOTGATE_ADMIN_TOKEN: TOKEN } },
       );
       started.push(node);
@@ -112,7 +98,8 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     report('policy reload, SIGHUP to 403 on another node', reloads);
   } finally {
     await Promise.all(started.map((p) => p.stop()));
-    await deletePrefix(prefix);
+    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    await deletePrefix(redis, prefix).finally(() => redis.disconnect());
     await rm(work, { recursive: true, force: true });
   }
 }
@@ -147,20 +134,6 @@ function report(what: string, times: number[]): void {
   console.log(
     `${what}: median ${at(0.5)} ms, p90 ${at(0.9)} ms, max ${sorted.at(-1)!.toFixed(1)} ms over ${sorted.length} (requirement: 1000 ms)`,
   );
-}
-
-async function deletePrefix(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `{${prefix}}:*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

@@ -1,6 +1,30 @@
 /** Starts a benchmark process that prints one JSON line of addresses, and stops it afterwards. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const BOTGATE = fileURLToPath(new URL('../bin/botgate', import.meta.url));
+
+/**
+ * The node arguments of `botgate run` in front of `upstream` on free loopback ports, with
+ * loopback trusted (the load generators send client addresses as X-Forwarded-For); `extra`
+ * adds flags (`--config`, `--store`, `--log-level`).
+ */
+export function botgateRun(upstream: string, ...extra: string[]): string[] {
+  return [
+    BOTGATE,
+    'run',
+    '--upstream',
+    upstream,
+    '--listen',
+    '127.0.0.1:0',
+    '--admin-listen',
+    '127.0.0.1:0',
+    '--trusted-proxies',
+    '127.0.0.1',
+    ...extra,
+  ];
+}
 
 export interface BenchProcess {
   readonly addresses: Record<string, string>;

@@ -32,7 +32,8 @@ import { Redis } from 'ioredis';
 import { request } from 'undici';
 import { parse, stringify } from 'yaml';
 import { defaultLoadTool, type LoadTool, saturate, steady, type Throughput } from './load.js';
-import { type BenchProcess, startJsonLineProcess } from './processes.js';
+import { type BenchProcess, botgateRun, startJsonLineProcess } from './processes.js';
+import { deletePrefix } from './redis-prefix.js';
 
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 const TSX = ['--import', 'tsx'];
@@ -76,20 +77,8 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     const upstreamUrl = upstream.addresses.upstream!;
     const bare = await startJsonLineProcess(process.execPath, [...TSX, here('./bare-proxy.ts'), upstreamUrl]);
     started.push(bare);
-    const gatewayArgs = [
-      'run',
-      '--upstream',
-      upstreamUrl,
-      '--listen',
-      '127.0.0.1:0',
-      '--admin-listen',
-      '127.0.0.1:0',
-      '--trusted-proxies',
-      '127.0.0.1',
-      '--log-level',
-      'silent',
-    ];
-    const botgate = await startJsonLineProcess(process.execPath, [here('../bin/botgate'), ...gatewayArgs], {
+    const gateway = (...extra: string[]) => botgateRun(upstreamUrl, '--log-level', 'silent', ...extra);
+    const botgate = await startJsonLineProcess(process.execPath, gateway(), {
       cwd: work,
       env: { BOTGATE_SECRET: 'bench-secret-0123456789abcdef' },
     });
@@ -98,11 +87,10 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     // (which, on this machine, competes with the load generator and the upstream for 2 cores).
     const noFilePolicy = join(work, 'no-event-file.yaml');
     await writeFile(noFilePolicy, await policyWith((doc) => (doc.events = { ...doc.events, sqlite: false })));
-    const noFile = await startJsonLineProcess(
-      process.execPath,
-      [here('../bin/botgate'), ...gatewayArgs, '--config', noFilePolicy],
-      { cwd: work, env: { BOTGATE_SECRET: 'bench-secret-0123456789abcdef' } },
-    );
+    const noFile = await startJsonLineProcess(process.execPath, gateway('--config', noFilePolicy), {
+      cwd: work,
+      env: { BOTGATE_SECRET: 'bench-secret-0123456789abcdef' },
+    });
     started.push(noFile);
     const targets: [string, string][] = [
       ['direct', upstreamUrl],
@@ -120,11 +108,10 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     if (values.store) {
       const policy = join(work, 'redis-policy.yaml');
       await writeFile(policy, await redisPolicy(values.store, prefix));
-      const redis = await startJsonLineProcess(
-        process.execPath,
-        [here('../bin/botgate'), ...gatewayArgs, '--config', policy, '--store', values.store],
-        { cwd: work, env: { BOTGATE_SECRET: 'bench-secret-0123456789abcdef' } },
-      );
+      const redis = await startJsonLineProcess(process.execPath, gateway('--config', policy, '--store', values.store), {
+        cwd: work,
+        env: { BOTGATE_SECRET: 'bench-secret-0123456789abcdef' },
+      });
       started.push(redis);
       targets.push([REDIS_TARGET, redis.addresses.gateway!]);
       proxyOf.set(REDIS_TARGET, redis);
@@ -236,15 +223,6 @@ async function decidedRequests(adminUrl: string): Promise<number> {
   let total = 0;
   for (const match of text.matchAll(/^botgate_requests_total(?:\{[^}]*\})? (\S+)$/gm)) total += Number(match[1]);
   return total;
-}
-
-async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `{${prefix}}:*`, 'COUNT', 1000);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
 }
 
 function printRoundTrips(trips: readonly RoundTrips[]): void {

@@ -25,6 +25,7 @@ import { MemoryStore } from '../src/state/memory-store.js';
 import { createRedisClient } from '../src/state/redis-client.js';
 import { RedisStore } from '../src/state/redis-store.js';
 import type { Store, StoreOp } from '../src/state/store.js';
+import { deletePrefix } from './redis-prefix.js';
 
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const MINUTE = 60_000;
@@ -98,15 +99,6 @@ async function commandStats(admin: Redis): Promise<CommandStats> {
     } else if (match[1] !== 'info') inside += calls;
   }
   return { scripts, scriptMicros, inside };
-}
-
-async function deletePrefix(admin: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await admin.scan(cursor, 'MATCH', `{${prefix}}:*`, 'COUNT', 1000);
-    if (keys.length > 0) await admin.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
 }
 
 export async function main(): Promise<void> {
