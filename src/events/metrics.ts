@@ -252,6 +252,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     string,
     { requests: Counter.Internal; decision: Histogram.Internal<'flow'>; upstream: Histogram.Internal<'flow'> }
   >();
+  // Likewise one bound series per status class, indexed as CODE_CLASSES.
+  const responseSeries = CODE_CLASSES.map((codeClass) => responses.labels({ code_class: codeClass }));
+  const otherResponses = responses.labels({ code_class: OTHER_LABEL });
 
   return {
     registry,
@@ -290,9 +293,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
         decisionSeries.set(key, series);
       }
       series.requests.inc();
-      responses.inc({
-        code_class: event.status === 0 ? OTHER_LABEL : (CODE_CLASSES[Math.floor(event.status / 100)] ?? OTHER_LABEL),
-      });
+      (responseSeries[Math.floor(event.status / 100)] ?? otherResponses).inc();
       series.decision.observe(event.decisionMicros / 1e6);
       if (event.upstreamMs !== null) series.upstream.observe(event.upstreamMs / 1e3);
     },
