@@ -1,9 +1,11 @@
 /**
  * Load generators for the proxy benchmark. `saturate` drives a target as hard as it goes with
  * wrk (a separate C process; autocannon in this process when wrk is not installed) for
- * throughput. `steady` sends a fixed rate, open loop, from this process and measures each
- * latency in microseconds: the "added p99 at moderate load" figure, which a closed-loop tool
- * at saturation cannot give.
+ * throughput. `steady` sends a fixed, moderate rate and measures each latency: the "added p99
+ * at moderate load" figure, which a tool at saturation cannot give. With wrk, each of 32
+ * connections pauses between an answer and its next request, and wrk (C, its own process)
+ * times every request; without wrk, this process sends open loop on a 1 ms timer, whose own
+ * event-loop jitter shows in the tail (a p99 there says less about the target).
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -117,10 +119,48 @@ export interface Latency {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly failed: number;
+  /** Requests a second actually sent. */
+  readonly rate: number;
+  /** wrk, or this process's own undici client. */
+  readonly tool: 'wrk' | 'undici';
 }
 
-/** `rate` requests a second for `seconds`, open loop; each latency measured from its send. */
-export async function steady(url: string, options: { rate: number; seconds: number }): Promise<Latency> {
+const PACED_CONNECTIONS = 32;
+
+/** About `rate` requests a second for `seconds`; see the header for how each tool paces them. */
+export async function steady(
+  url: string,
+  options: { rate: number; seconds: number; tool?: LoadTool },
+): Promise<Latency> {
+  if ((options.tool ?? defaultLoadTool()) === 'wrk') return paced(url, options);
+  return openLoop(url, options);
+}
+
+/** wrk, each connection pausing so that all of them together send about `rate` a second. */
+async function paced(url: string, options: { rate: number; seconds: number }): Promise<Latency> {
+  const pauseMs = Math.max(1, Math.round((PACED_CONNECTIONS * 1000) / options.rate));
+  const { stdout } = await promisify(execFile)(
+    WRK,
+    ['-t1', `-c${PACED_CONNECTIONS}`, `-d${options.seconds}s`, '--latency', '-s', SCRIPT, url],
+    { env: { ...process.env, BOTGATE_BENCH_METHOD: 'GET', BOTGATE_BENCH_PAUSE_MS: String(pauseMs) } },
+  );
+  const run = parseWrk(stdout);
+  // "Socket errors: connect 0, read 0, write 0, timeout 0", printed only when there were some.
+  const errors = (/Socket errors:(.*)/.exec(stdout)?.[1] ?? '')
+    .split(',')
+    .reduce((sum, part) => sum + Number(/\d+/.exec(part)?.[0] ?? 0), 0);
+  return {
+    sent: run.requests,
+    p50Ms: run.p50Ms,
+    p99Ms: run.p99Ms,
+    failed: run.non2xx + errors,
+    rate: run.requestsPerSecond,
+    tool: 'wrk',
+  };
+}
+
+/** `rate` requests a second for `seconds`, open loop from this process; each latency measured from its send. */
+async function openLoop(url: string, options: { rate: number; seconds: number }): Promise<Latency> {
   const agent = new Agent({ connections: 32, pipelining: 1 });
   const latencies: number[] = [];
   let failed = 0;
@@ -153,8 +193,9 @@ export async function steady(url: string, options: { rate: number; seconds: numb
   }
   await Promise.all(inflight);
   await agent.close();
+  const elapsedSeconds = (performance.now() - start) / 1000;
   latencies.sort((a, b) => a - b);
   const at = (q: number): number =>
     latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
-  return { sent: total, p50Ms: at(0.5), p99Ms: at(0.99), failed };
+  return { sent: total, p50Ms: at(0.5), p99Ms: at(0.99), failed, rate: total / elapsedSeconds, tool: 'undici' };
 }

@@ -31,7 +31,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { request } from 'undici';
 import { parse, stringify } from 'yaml';
-import { defaultLoadTool, type LoadTool, saturate, steady, type Throughput } from './load.js';
+import { defaultLoadTool, type Latency, type LoadTool, saturate, steady, type Throughput } from './load.js';
 import { type BenchProcess, botgateRun, startJsonLineProcess } from './processes.js';
 import { deletePrefix } from './redis-prefix.js';
 
@@ -59,6 +59,8 @@ interface RoundTrips {
 }
 
 const REDIS_TARGET = 'botgate (redis)';
+/** Rounds of the moderate-rate latency run. */
+const STEADY_ROUNDS = 3;
 
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
   const { values } = parseArgs({
@@ -150,24 +152,22 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     }
     printThroughput(rows);
 
-    console.log('\nAdded latency at a moderate fixed rate (1 000 requests/s, open loop, GET /api/listings/7):');
-    const steadyRows: [string, Awaited<ReturnType<typeof steady>>][] = [];
-    for (const [target, url] of targets) {
-      const result = await counted(target, 'GET /api/listings/7, 1 000/s', () =>
-        steady(`${url}/api/listings/7`, { rate: 1000, seconds: Math.max(4, seconds / 2) }),
-      );
-      steadyRows.push([target, result]);
+    // Latency at a moderate rate, in rounds: every target once a round, the order turned each
+    // round, so a disturbance of the shared machine does not land on one target only. Each
+    // figure is the median over the rounds; the added p99 is the median of each round's
+    // difference with the bare proxy's p99 in that round.
+    const steadySeconds = Math.max(5, seconds);
+    const steadyRuns = new Map<string, Latency[]>(targets.map(([target]) => [target, []]));
+    for (let round = 0; round < STEADY_ROUNDS; round++) {
+      const order = round % 2 === 0 ? targets : [...targets].reverse();
+      for (const [target, url] of order) {
+        const result = await counted(target, 'GET /api/listings/7, 1 000/s', () =>
+          steady(`${url}/api/listings/7`, { rate: 1000, seconds: steadySeconds, tool }),
+        );
+        steadyRuns.get(target)!.push(result);
+      }
     }
-    const bareSteady = steadyRows.find(([t]) => t === 'bare proxy')![1];
-    for (const [target, r] of steadyRows) {
-      const added =
-        target === 'direct' || target === 'bare proxy'
-          ? ''
-          : `  added p99 vs bare proxy: ${(r.p99Ms - bareSteady.p99Ms).toFixed(3)} ms`;
-      console.log(
-        `  ${target.padEnd(16)} p50 ${r.p50Ms.toFixed(3)} ms  p99 ${r.p99Ms.toFixed(3)} ms  failed ${r.failed}/${r.sent}${added}`,
-      );
-    }
+    printSteady(steadyRuns, steadySeconds);
     const redisTarget = targets.find(([target]) => target === REDIS_TARGET);
     if (redisTarget !== undefined) {
       // One request at a time: no two requests share a call, so this is the per-request cost.
@@ -266,6 +266,40 @@ function printThroughput(rows: readonly Row[]): void {
     '  ratio: throughput against the bare proxy. CPU µs/req: user + system time of the proxy process (all its threads,\n' +
       '  the event writer included) per request, from /proc; it does not depend on how the two cores were shared.',
   );
+}
+
+function printSteady(runs: ReadonlyMap<string, readonly Latency[]>, seconds: number): void {
+  const how =
+    [...runs.values()][0]?.[0]?.tool === 'wrk'
+      ? 'wrk, 32 connections each pausing between an answer and its next request'
+      : 'open loop from the benchmark process';
+  console.log(
+    `\nLatency at a moderate rate (about 1 000 requests/s, GET /api/listings/7, ${how}; ` +
+      `median of ${STEADY_ROUNDS} rounds of ${seconds} s, the targets' order turned each round):`,
+  );
+  const bare = runs.get('bare proxy') ?? [];
+  for (const [target, list] of runs) {
+    const rate = Math.round(median(list.map((r) => r.rate)));
+    const p50 = median(list.map((r) => r.p50Ms));
+    const p99 = median(list.map((r) => r.p99Ms));
+    const failed = list.reduce((sum, r) => sum + r.failed, 0);
+    const sent = list.reduce((sum, r) => sum + r.sent, 0);
+    const added =
+      target === 'direct' || target === 'bare proxy'
+        ? ''
+        : `  added p99 vs bare proxy: ${median(list.map((r, i) => r.p99Ms - (bare[i]?.p99Ms ?? Number.NaN))).toFixed(3)} ms`;
+    console.log(
+      `  ${target.padEnd(16)} ${String(rate).padStart(5)}/s  p50 ${p50.toFixed(3)} ms  p99 ${p99.toFixed(3)} ms  ` +
+        `failed ${failed}/${sent}${added}`,
+    );
+  }
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const upper = sorted[mid] ?? Number.NaN;
+  return sorted.length % 2 === 1 ? upper : ((sorted[mid - 1] ?? Number.NaN) + upper) / 2;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

@@ -4,8 +4,17 @@
 -- BOTGATE_BENCH_METHOD=POST sends a JSON login with a random username instead of a GET, as
 -- the site's mobile app does (an app is not held to the browser's page-visit evidence, so the
 -- request goes the whole way to the upstream and its outcome is learnt).
+-- BOTGATE_BENCH_PAUSE_MS=N makes each connection wait N ms between an answer and its next
+-- request: a fixed, moderate rate (connections × 1000 / N a second) whose latencies wrk measures.
 local method = os.getenv("BOTGATE_BENCH_METHOD") or "GET"
+local pause = tonumber(os.getenv("BOTGATE_BENCH_PAUSE_MS") or "0")
 local counter = 0
+
+if pause > 0 then
+  delay = function()
+    return pause
+  end
+end
 
 wrk.headers["User-Agent"] = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
 wrk.headers["Accept"] = "application/json, text/plain, */*"
