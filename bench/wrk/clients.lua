@@ -4,15 +4,20 @@
 -- BOTGATE_BENCH_METHOD=POST sends a JSON login with a random username instead of a GET, as
 -- the site's mobile app does (an app is not held to the browser's page-visit evidence, so the
 -- request goes the whole way to the upstream and its outcome is learnt).
--- BOTGATE_BENCH_PAUSE_MS=N makes each connection wait N ms between an answer and its next
--- request: a fixed, moderate rate (connections × 1000 / N a second) whose latencies wrk measures.
+-- BOTGATE_BENCH_PAUSE_MS=N makes each connection wait between an answer and its next request, N ms
+-- on average: a moderate rate (about connections × 1000 / N a second) whose latencies wrk
+-- measures. The pauses are drawn from an exponential distribution, so the connections' requests
+-- arrive independently, as many users' do (a Poisson stream); a fixed pause would keep them in
+-- step and send them in bursts of one per connection, whose queueing is the burst's, not the
+-- gateway's.
 local method = os.getenv("BOTGATE_BENCH_METHOD") or "GET"
 local pause = tonumber(os.getenv("BOTGATE_BENCH_PAUSE_MS") or "0")
 local counter = 0
 
 if pause > 0 then
+  math.randomseed(os.time())
   delay = function()
-    return pause
+    return math.floor(-pause * math.log(1 - math.random()) + 0.5)
   end
 end
 
