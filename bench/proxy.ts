@@ -271,7 +271,7 @@ function printThroughput(rows: readonly Row[]): void {
 function printSteady(runs: ReadonlyMap<string, readonly Latency[]>, seconds: number): void {
   const how =
     [...runs.values()][0]?.[0]?.tool === 'wrk'
-      ? 'wrk, 32 connections each pausing between an answer and its next request'
+      ? 'wrk, 32 connections each pausing a random time (exponential, 32 ms on average) between an answer and its next request'
       : 'open loop from the benchmark process';
   console.log(
     `\nLatency at a moderate rate (about 1 000 requests/s, GET /api/listings/7, ${how}; ` +
