@@ -27,31 +27,39 @@ export const automationDetector = {
   judge(input: DetectorInput): readonly Finding[] {
     const { userAgent, uaInconsistency } = input.signals;
     let findings: Finding[] | undefined;
-    const add = (reason: keyof typeof AUTOMATION_SCORES, detail: string): void => {
-      findings ??= [];
-      findings.push({ source: SOURCE, reason, score: AUTOMATION_SCORES[reason], detail });
-    };
     switch (userAgent.class) {
       case 'automation':
-        add('ua.automation', `user agent of an HTTP library or tool (${userAgent.family})`);
+        findings = [finding('ua.automation', `user agent of an HTTP library or tool (${userAgent.family})`)];
         break;
       case 'headless':
-        add('ua.headless', `headless or driven browser (${userAgent.family})`);
+        findings = [finding('ua.headless', `headless or driven browser (${userAgent.family})`)];
         break;
       case 'empty':
-        add('ua.empty', 'no User-Agent header');
+        findings = [finding('ua.empty', 'no User-Agent header')];
         break;
       case 'crawler':
         // A declared crawler is expected on pages; on a form it is out of place.
         if (input.flow.kind === 'login' || input.flow.kind === 'signup' || input.flow.kind === 'comment') {
-          add('ua.crawler', `declared crawler (${userAgent.family}) posting to a ${input.flow.kind} form`);
+          findings = [
+            finding('ua.crawler', `declared crawler (${userAgent.family}) posting to a ${input.flow.kind} form`),
+          ];
         }
         break;
       default:
         break;
     }
-    if (uaInconsistency !== null) add('ua.inconsistent', `claims ${userAgent.family} but ${uaInconsistency}`);
-    if (input.bodyError !== null) add('body.malformed', input.bodyError);
+    if (uaInconsistency !== null)
+      (findings ??= []).push(finding('ua.inconsistent', `claims ${userAgent.family} but ${uaInconsistency}`));
+    if (input.bodyError !== null) (findings ??= []).push(finding('body.malformed', input.bodyError));
     return findings ?? NONE;
   },
 } satisfies Detector;
+
+/**
+ * One finding of this detector. A module function rather than a closure in `judge`: tsx keeps
+ * function names by wrapping each named closure in a defineProperty call as it is created, which
+ * on this path, run for every request, cost 1.5 % of the request thread (CPU profile at 1 000/s).
+ */
+function finding(reason: keyof typeof AUTOMATION_SCORES, detail: string): Finding {
+  return { source: SOURCE, reason, score: AUTOMATION_SCORES[reason], detail };
+}
