@@ -14,8 +14,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +22,7 @@ import { dropSchema, POSTGRES_URL, queryPostgres } from '../events/postgres.js';
 import { freePort } from '../state/redis-process.js';
 import { CuttableProxy } from '../support/cuttable-proxy.js';
 import { killAll, type RunningProcess, startBotgate } from '../support/processes.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const TOKEN = 'events-faults-admin-token-0123456789';
 const MAX_BACKLOG = 40;
@@ -57,7 +57,7 @@ beforeAll(async () => {
   });
   if (upstream.stdout === null) throw new Error('the application has no stdout');
   await once(upstream.stdout, 'data');
-  const dir = await mkdtemp(join(tmpdir(), 'botgate-events-faults-'));
+  const dir = await tempDir('botgate-events-faults-');
   const config = join(dir, 'policy.yaml');
   await writeFile(
     config,

@@ -6,13 +6,13 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../state/redis-process.js';
 import { killAll, type RunningProcess, startBotgate } from '../support/processes.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const TOKEN = 'faults-admin-token-0123456789';
 let upstream: ChildProcess;
@@ -45,7 +45,7 @@ async function startUpstream(): Promise<ChildProcess> {
 beforeAll(async () => {
   upstreamPort = await freePort();
   upstream = await startUpstream();
-  const dir = await mkdtemp(join(tmpdir(), 'botgate-faults-'));
+  const dir = await tempDir('botgate-faults-');
   const config = join(dir, 'policy.yaml');
   // The shipped policy without its rate rules (all traffic here comes from one address).
   await writeFile(

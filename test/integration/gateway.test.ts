@@ -3,14 +3,14 @@
  * loopback ports, talked to over HTTP and raw sockets.
  */
 import { once } from 'node:events';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killAll, type RunningProcess, startBotgate } from '../support/processes.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const TOKEN = 'integration-admin-token-0123456789';
 const SECRET = 'integration-secret-0123456789abcdef';
@@ -253,7 +253,7 @@ describe('upstream faults', () => {
     });
     await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
     slowUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
-    const dir = await mkdtemp(join(tmpdir(), 'botgate-it-'));
+    const dir = await tempDir('botgate-it-');
     const config = join(dir, 'policy.yaml');
     await writeFile(config, `upstream:\n  url: ${slowUrl}\n  responseTimeoutMs: 1000\nevents:\n  sqlite: false\n`);
     faulty = await startBotgate([

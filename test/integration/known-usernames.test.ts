@@ -2,13 +2,13 @@
  * Bootstrapping known usernames: `botgate users import` hashes the application's usernames
  * with the node secret; a gateway with that file treats them as known from its first request.
  */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createUsernameHasher } from '../../src/signals/fields.js';
 import { runBotgate } from '../support/processes.js';
 import { deviceCookie, type Stack, send, startStack } from '../support/stack.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const SECRET = 'test-secret-0123456789abcdef';
 let stack: Stack | undefined;
@@ -19,7 +19,7 @@ afterEach(async () => {
 
 describe('botgate users import', () => {
   it('writes keyed hashes, never the usernames, and refuses to run without a secret', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'botgate-users-'));
+    const dir = await tempDir('botgate-users-');
     await writeFile(join(dir, 'usernames.txt'), 'Alice.Smith@Example.com\nbob\n\nbob\n');
     const out = join(dir, 'known.txt');
     const ok = await runBotgate(['users', 'import', join(dir, 'usernames.txt'), '--out', out], {
@@ -38,7 +38,7 @@ describe('botgate users import', () => {
   });
 
   it('loads the file so an imported user is not "unknown" on day one', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'botgate-users-'));
+    const dir = await tempDir('botgate-users-');
     const file = join(dir, 'known.txt');
     stack = await startStack((doc) => doc);
     const [user] = stack.users;

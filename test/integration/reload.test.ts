@@ -2,13 +2,13 @@
  * SIGHUP reloads the policy file: the whole new policy takes effect, or, when the file is
  * invalid or changes what needs a restart, nothing changes and the gateway keeps serving.
  */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultPolicyPath } from '../../src/config/load.js';
 import { killAll, type RunningProcess, startBotgate } from '../support/processes.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const started: RunningProcess[] = [];
 afterAll(async () => {
@@ -38,7 +38,7 @@ describe('policy reload on SIGHUP', () => {
   it('swaps the whole policy, and refuses a broken one while serving on', async () => {
     const upstream = await startBotgate(['marketplace', '--listen', '127.0.0.1:0']);
     started.push(upstream);
-    const dir = await mkdtemp(join(tmpdir(), 'botgate-reload-'));
+    const dir = await tempDir('botgate-reload-');
     const file = join(dir, 'policy.yaml');
     const base = (await readFile(defaultPolicyPath(), 'utf8'))
       .replace(/^events:\n/m, 'events:\n  sqlite: false\n')

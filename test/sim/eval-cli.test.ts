@@ -1,11 +1,11 @@
 /**
  * `botgate eval` as a user runs it: a real process, a scenario file, the JSON scoreboard on stdout.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { killAll, runBotgate } from '../support/processes.js';
+import { tempDir } from '../support/temp-dir.js';
 
 afterAll(() => killAll());
 
@@ -42,7 +42,7 @@ describe('botgate eval', () => {
   });
 
   it('prints exactly one JSON object with the scoreboard, progress on stderr only', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'botgate-eval-'));
+    const dir = await tempDir('botgate-eval-');
     const scenario = join(dir, 'tiny.yaml');
     await writeFile(scenario, TINY);
     const { code, stdout } = await runBotgate([
@@ -95,7 +95,7 @@ describe('botgate eval', () => {
   }, 30_000);
 
   it('refuses bad flags and bad scenarios with one clear message and exit 2', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'botgate-eval-'));
+    const dir = await tempDir('botgate-eval-');
     const bad = join(dir, 'bad.yaml');
     await writeFile(
       bad,

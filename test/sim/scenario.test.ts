@@ -1,12 +1,12 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileScenario, loadScenarioFile, ScenarioError } from '../../sim/scenario.js';
 import { BUNDLED_SCENARIOS, bundledScenario } from '../../sim/scenarios/index.js';
+import { tempDir } from '../support/temp-dir.js';
 
 async function file(text: string): Promise<string> {
-  const path = join(await mkdtemp(join(tmpdir(), 'botgate-scenario-')), 'scenario.yaml');
+  const path = join(await tempDir('botgate-scenario-'), 'scenario.yaml');
   await writeFile(path, text);
   return path;
 }
