@@ -48,9 +48,14 @@ export const automationDetector = {
       default:
         break;
     }
-    if (uaInconsistency !== null)
-      (findings ??= []).push(finding('ua.inconsistent', `claims ${userAgent.family} but ${uaInconsistency}`));
-    if (input.bodyError !== null) (findings ??= []).push(finding('body.malformed', input.bodyError));
+    if (uaInconsistency !== null) {
+      findings ??= [];
+      findings.push(finding('ua.inconsistent', `claims ${userAgent.family} but ${uaInconsistency}`));
+    }
+    if (input.bodyError !== null) {
+      findings ??= [];
+      findings.push(finding('body.malformed', input.bodyError));
+    }
     return findings ?? NONE;
   },
 } satisfies Detector;
