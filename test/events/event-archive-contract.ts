@@ -458,7 +458,7 @@ export function eventArchiveContract(name: string, harness: () => ArchiveHarness
       await fc.assert(
         fc.asyncProperty(
           fc.array(randomEvent(), { minLength: 1, maxLength: 40 }),
-          // Ranges cut minutes anywhere (the rollup's edges), short and long (both source plans).
+          // Ranges cut minutes and hours anywhere (the rollups' edges), short and long.
           fc.integer({ min: 0, max: 30 * MIN }),
           fc.constantFrom(7 * MIN + 123, 2 * HOUR, 7 * HOUR + 4_567),
           fc.constantFrom(10_000, 30_000, MIN, 5 * MIN, 17 * MIN, HOUR),
