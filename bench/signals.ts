@@ -9,6 +9,7 @@
  * BlockList with a string, isbot alone), there to justify the choice. Timings vary by machine
  * and load; compare the ratios. The hot-path budget for all detection is 5–10 µs (DESIGN.md).
  */
+import { createHmac } from 'node:crypto';
 import { BlockList } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
@@ -18,7 +19,7 @@ import { createClientIpResolver, createTrustedProxyCheck } from '../src/signals/
 import { createSignalExtractor, type RequestHead } from '../src/signals/extract.js';
 import { createFieldNormaliser } from '../src/signals/fields.js';
 import { headerFingerprint } from '../src/signals/fingerprint.js';
-import { createKeyedHasher, normaliseIdentity } from '../src/signals/identity.js';
+import { createKeyedHasher, hmacKey, normaliseIdentity } from '../src/signals/identity.js';
 import { networkPrefix } from '../src/signals/network-prefix.js';
 import { uaInconsistency } from '../src/signals/ua-consistency.js';
 import { classifyUserAgent } from '../src/signals/user-agent.js';
@@ -123,6 +124,9 @@ export function main(): BenchRow[] {
   const uniqueAgents = Array.from({ length: 25_000 }, (_, i) => `${CHROME_UA} build/${i}`);
   let nextAgent = 0;
   const hash = createKeyedHasher('bench-secret-0123456789abcdef');
+  // The key forms HMACs can take: their cost differs by Node version (identity.ts, hmacKey).
+  const bufferKey = Buffer.from('bench-secret-0123456789abcdef');
+  const objectKey = hmacKey(bufferKey);
   const normaliseFields = createFieldNormaliser('bench-secret-0123456789abcdef');
   const form = Buffer.from('username=alice%40example.com&password=correct+horse&remember=1');
   const json = Buffer.from('{"user":{"email":"alice@example.com"},"password":"correct horse","remember":true}');
@@ -145,6 +149,11 @@ export function main(): BenchRow[] {
     ['UA consistency (Chrome, secure)', () => uaInconsistency(chrome, headers, { secure: true, navigation: true })],
     ['normaliseIdentity (ASCII e-mail)', () => normaliseIdentity('Alice.Smith@Example.com')],
     ['keyed hash (HMAC-SHA256/128)', () => hash('alice@example.com')],
+    ['reference: HMAC-SHA256, Buffer key', () => createHmac('sha256', bufferKey).update('alice@example.com').digest()],
+    [
+      'reference: HMAC-SHA256, KeyObject key',
+      () => createHmac('sha256', objectKey).update('alice@example.com').digest(),
+    ],
     [
       'body fields, form',
       () => extractFields(form, 'application/x-www-form-urlencoded', { username: 'username', password: 'password' }),

@@ -8,7 +8,7 @@
  * body text, so no canonical JSON is needed. A body is parsed only after its signature matched.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { deriveKey } from '../signals/identity.js';
+import { deriveKey, hmacKey } from '../signals/identity.js';
 
 export interface SignedEnvelope {
   readonly body: string;
@@ -23,7 +23,7 @@ export interface MessageSigner {
 }
 
 export function createMessageSigner(secret: string): MessageSigner {
-  const key = deriveKey(secret, 'fleet');
+  const key = hmacKey(deriveKey(secret, 'fleet'));
   const mac = (body: string): Buffer => createHmac('sha256', key).update(body, 'utf8').digest();
   return {
     sign(value) {

@@ -8,7 +8,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Device } from '../detectors/detector.js';
-import { deriveKey } from '../signals/identity.js';
+import { deriveKey, hmacKey } from '../signals/identity.js';
 import { referenceId } from './reference-id.js';
 
 export const DEVICE_COOKIE = '__bg_d';
@@ -24,7 +24,7 @@ export interface DeviceCookies {
 }
 
 export function createDeviceCookies(secret: string | Buffer): DeviceCookies {
-  const key = deriveKey(secret, 'device-cookie');
+  const key = hmacKey(deriveKey(secret, 'device-cookie'));
   const mac = (payload: string): Buffer => createHmac('sha256', key).update(payload).digest().subarray(0, MAC_BYTES);
   return {
     read(cookieHeader) {
