@@ -117,8 +117,12 @@ describe.runIf(HAS_CHROMIUM)('the escalated challenge page in Chromium', () => {
     const first = await page.goto(`${stack.gateway.gatewayUrl}/`);
     expect(first?.status()).toBe(403);
     // Strings, evaluated in the page: this project compiles without DOM types. The work finishes,
-    // and the message about the widget stays: the page does not post without the token.
-    await page.waitForFunction("document.getElementById('bg-progress').value === 100", undefined, { timeout: 30_000 });
+    // and the message about the widget stays: the page does not post without the token. Polled
+    // from here: waitForFunction re-evaluates a string predicate with eval inside the page, which
+    // the page's CSP refuses (no 'unsafe-eval') whenever the first check is not already true.
+    await expect
+      .poll(() => page.evaluate("document.getElementById('bg-progress').value"), { timeout: 30_000, interval: 100 })
+      .toBe(100);
     expect(await page.evaluate("document.getElementById('bg-status').textContent")).toMatch(/could not load/);
     expect(provider.calls).toHaveLength(0);
     expect((await context.cookies()).some((c) => c.name === CLEARANCE_COOKIE)).toBe(false);
