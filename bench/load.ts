@@ -4,8 +4,9 @@
  * throughput. `steady` sends a fixed, moderate rate and measures each latency: the "added p99
  * at moderate load" figure, which a tool at saturation cannot give. With wrk, each of 32
  * connections pauses a random time between an answer and its next request (exponential, so
- * arrivals are independent: see wrk/clients.lua), and wrk (C, its own process) times every request; without wrk, this process sends open loop on a 1 ms timer, whose own
- * event-loop jitter shows in the tail (a p99 there says less about the target).
+ * arrivals are independent: see wrk/clients.lua), and wrk (C, its own process) times every
+ * request; without wrk, this process sends open loop on a 1 ms timer, whose own event-loop
+ * jitter shows in the tail (a p99 there says less about the target).
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';

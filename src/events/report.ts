@@ -12,7 +12,7 @@ import { ACTIONS } from '../config/schema.js';
 import type { DecisionEvent } from './event.js';
 import { bucketFor } from './report-range.js';
 import type { DecisionCount, EventArchive, SeriesPoint, SourceCount, SourceKey, TimeRange } from './sink.js';
-import { isThreat, STOP_ACTIONS, THREAT_WORDS, THREATS, type Threat } from './threat.js';
+import { isStopAction, isThreat, THREAT_WORDS, THREATS, type Threat } from './threat.js';
 
 export const REPORT_DEFINITIONS = {
   logins:
@@ -142,7 +142,6 @@ export interface ReportOptions {
   readonly topSources?: number;
 }
 
-const STOP: ReadonlySet<string> = new Set(STOP_ACTIONS);
 const REFUSALS: ReadonlySet<string> = new Set(['block', 'deceive', 'ratelimit', 'tarpit']);
 
 export async function buildReport(
@@ -175,8 +174,8 @@ export async function buildReport(
   const realRefused = sum((c) => real(c) && REFUSALS.has(c.action));
 
   const attack = (c: DecisionCount) => c.attack;
-  const stopped = (c: DecisionCount) => c.enforced && STOP.has(c.action);
-  const wouldStop = (c: DecisionCount) => !c.enforced && STOP.has(c.action);
+  const stopped = (c: DecisionCount) => c.enforced && isStopAction(c.action);
+  const wouldStop = (c: DecisionCount) => !c.enforced && isStopAction(c.action);
   const byThreat = threatLines(decisions.filter(attack), stopped, wouldStop);
 
   const costPerAccountUsd = options.costPerAccountUsd;

@@ -30,7 +30,7 @@ import type {
   SourceKey,
   TimeRange,
 } from './sink.js';
-import { classifyThreat, STOP_ACTIONS } from './threat.js';
+import { classifyThreat, isStopAction, STOP_ACTIONS } from './threat.js';
 
 type Migration = string | ((db: Database.Database) => void);
 
@@ -505,13 +505,11 @@ function rollUp(minutes: Map<string, unknown[]>, row: unknown[]): void {
   else group[9] = (group[9] as number) + 1;
 }
 
-const STOP_SET: ReadonlySet<string> = new Set(STOP_ACTIONS);
-
 /** Adds one inserted decision row to its hour's group for each source key it has a value for. */
 function rollUpSources(sources: Map<string, unknown[]>, row: unknown[]): void {
   const time = row[1] as number;
   const hour = Math.floor(time / SOURCE_ROLLUP_MS) * SOURCE_ROLLUP_MS;
-  const stopped = STOP_SET.has(row[4] as string) ? 1 : 0;
+  const stopped = isStopAction(row[4] as string) ? 1 : 0;
   const attack = row[17] as number;
   for (const [key, , position] of SOURCE_COLUMNS) {
     const value = row[position] as string;

@@ -49,6 +49,12 @@ export const THREAT_WORDS: Readonly<Record<Threat, string>> = {
 
 /** Actions that keep a request from reaching the application (tarpit answers 429 after a delay). */
 export const STOP_ACTIONS = ['tarpit', 'ratelimit', 'challenge', 'deceive', 'block'] as const;
+const STOP_SET: ReadonlySet<string> = new Set(STOP_ACTIONS);
+
+/** Whether `action` is one of STOP_ACTIONS. */
+export function isStopAction(action: string): boolean {
+  return STOP_SET.has(action);
+}
 
 type Grade = 'strong' | 'weak';
 interface ReasonClass {
